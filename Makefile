@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine:  make run   and   make test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench fuzz docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: install, then demonstrate the validator CLI on the shipped example interchanges
+run: $(STAMP)
+	@echo "== paxgate validate (a clean PAXLST, a PNRGOV push, a broken PAXLST)"
+	-$(BIN)/paxgate validate tests/fixtures/edifact/paxlst-d05b-clean.edi tests/fixtures/edifact/pnrgov-iata-push.edi tests/fixtures/edifact/paxlst-broken-envelope.edi
+	@echo "== paxgate ack: the CONTRL the gateway answers the broken one with"
+	$(BIN)/paxgate ack tests/fixtures/edifact/paxlst-broken-envelope.edi
+
+## test: install, lint, then the whole suite (the command CI runs)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## bench: EDIFACT syntax pass vs pydifact on a 500-passenger PAXLST
+bench: $(STAMP)
+	$(BIN)/python bench/edifact_syntax.py
+
+## fuzz: a longer, bounded hypothesis campaign against the EDIFACT layer (FUZZ_EXAMPLES, default 20000)
+fuzz: $(STAMP)
+	PAXGATE_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q -p no:cacheprovider tests/validators/edifact/test_fuzz.py
+
+## docs: regenerate docs/FINDINGS.md from the finding catalogue
+docs: $(STAMP)
+	$(BIN)/paxgate codes --markdown > docs/FINDINGS.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

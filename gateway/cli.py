@@ -1,0 +1,201 @@
+"""The ``paxgate`` command line.
+
+Stable contract (other tools and people depend on it):
+
+- ``paxgate validate FILE... [--json] [--profile NAME]`` — exit 0 when every file is accepted
+  (with or without warnings), 1 when any is rejected, 2 on usage errors.
+- ``paxgate ack FILE [--profile NAME]`` — prints the acknowledgement the gateway would send;
+  exit 0 when printed, 1 when no acknowledgement applies (the reason goes to stderr), 2 on usage
+  errors.
+- ``paxgate codes [--json | --markdown]`` — the finding catalogue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from gateway.profiles import load_profile
+from validators.acks import Acknowledgement, acknowledge
+from validators.catalog import RULES
+from validators.edifact.contrl import ContrlContext
+from validators.profiles import Profile, ProfileError
+from validators.report import Finding, Report, Severity
+from validators.validate import validate
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as error:
+        print(f"paxgate: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProfileError as error:
+        print(f"paxgate: profile {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paxgate", description="paxgate: API/PNR intake gateway for border agencies.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate_cmd = commands.add_parser("validate", help="check EDIFACT files and explain every finding")
+    validate_cmd.add_argument("files", nargs="+", metavar="FILE")
+    validate_cmd.add_argument("--json", action="store_true", help="a JSON array, one object per file")
+    validate_cmd.add_argument("--profile", metavar="NAME", help="national profile (configs/profiles/NAME.toml or a path)")
+    validate_cmd.set_defaults(handler=_validate)
+
+    ack_cmd = commands.add_parser("ack", help="print the acknowledgement the gateway would send for a file")
+    ack_cmd.add_argument("file", metavar="FILE")
+    ack_cmd.add_argument("--profile", metavar="NAME", help="national profile (configs/profiles/NAME.toml or a path)")
+    ack_cmd.add_argument("--now", metavar="ISO8601", help="preparation time to write (default: the current UTC time)")
+    ack_cmd.add_argument("--reference", metavar="REF", help="our interchange control reference (default: from the time)")
+    ack_cmd.set_defaults(handler=_ack)
+
+    codes_cmd = commands.add_parser("codes", help="list every finding code with its meaning")
+    form = codes_cmd.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--markdown", action="store_true", help="the table docs/FINDINGS.md is generated from")
+    codes_cmd.set_defaults(handler=_codes)
+    return parser
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _profile(name: str | None) -> Profile:
+    return load_profile(name)
+
+
+# --- validate --------------------------------------------------------------------------------------
+def _validate(args: argparse.Namespace) -> int:
+    profile = _profile(args.profile)
+    results = [(path, validate(_read(path), profile)) for path in args.files]
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.encode([report_json(path, report) for path, report in results]))
+        sys.stdout.write("\n")
+    else:
+        for path, report in results:
+            for finding in report.findings:
+                print(format_finding(path, finding))
+            print(_summary(path, report))
+    return EXIT_REJECTED if any(r.verdict == "rejected" for _, r in results) else EXIT_OK
+
+
+def report_json(path: str, report: Report) -> dict[str, Any]:
+    """One file's result in the JSON shape of DESIGN.md §6.10."""
+    return {
+        "file": path,
+        "verdict": report.verdict.value,
+        "format": report.format,
+        "messages": report.messages,
+        "interchanges": len(report.interchanges),
+        "findings": [msgspec.to_builtins(f) for f in report.findings],
+    }
+
+
+def format_finding(path: str, finding: Finding) -> str:
+    loc = finding.location
+    where = f"{path}:{loc.line}:{loc.column}" if loc.line is not None else path
+    place = []
+    if loc.segment_tag:
+        place.append(loc.segment_tag + (f" #{loc.segment_position}" if loc.segment_position else ""))
+    if loc.element is not None:
+        place.append(f"element {loc.element}" + (f".{loc.component}" if loc.component else ""))
+    if loc.message is not None:
+        place.append(f"message {loc.message}")
+    pointer = f" [{', '.join(place)}]" if place else ""
+    syntax = f" (0085={finding.syntax_error})" if finding.syntax_error is not None else ""
+    expected = f" Expected: {finding.expected}." if finding.expected else ""
+    return f"{where}: {finding.severity.value} {finding.code}{syntax}{pointer}: {finding.message}{expected}"
+
+
+def _summary(path: str, report: Report) -> str:
+    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
+    plural = "" if report.messages == 1 else "s"
+    return (f"{path}: {report.verdict.value} — {report.messages} {report.format} message{plural}, "
+            f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)")
+
+
+# --- ack -------------------------------------------------------------------------------------------
+def _ack(args: argparse.Namespace) -> int:
+    profile = _profile(args.profile)
+    report = validate(_read(args.file), profile)
+    now = _parse_time(args.now) if args.now else datetime.now(UTC)
+    reference = args.reference or now.strftime("%y%m%d%H%M%S")
+    if len(reference) > 14:
+        raise UsageError("--reference takes at most 14 characters (UNB 0020 is an..14)")
+    answers = acknowledge(report, profile, ContrlContext(now, reference))
+    printed = 0
+    for answer in answers:
+        if isinstance(answer, Acknowledgement):
+            sys.stdout.buffer.write(answer.payload + b"\n")
+            printed += 1
+        else:
+            print(f"paxgate: interchange {answer.interchange}: no acknowledgement: {answer.reason}", file=sys.stderr)
+    if not answers:
+        reason = report.findings[0].message if report.findings else "no interchange"
+        print(f"paxgate: no acknowledgement: {reason}", file=sys.stderr)
+    return EXIT_OK if printed else EXIT_REJECTED
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--now {value!r} is not an ISO 8601 time such as 2026-11-23T07:00:00Z") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# --- codes -----------------------------------------------------------------------------------------
+def _codes(args: argparse.Namespace) -> int:
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.encode([rule._asdict() for rule in RULES.values()]) + b"\n")
+    elif args.markdown:
+        sys.stdout.write(findings_markdown())
+    else:
+        for rule in RULES.values():
+            syntax = f"0085={rule.syntax_error}" if rule.syntax_error is not None else "-"
+            print(f"{rule.code:28} {rule.severity.value:8} {syntax:9} {rule.explanation}")
+    return EXIT_OK
+
+
+def findings_markdown() -> str:
+    lines = [
+        "# Finding codes",
+        "",
+        "Generated by `paxgate codes --markdown` from `validators/catalog.py`; do not edit by hand.",
+        "Severity is the default; a profile's `[severity]` table may change it where *adjustable* says yes.",
+        "`{…}` stand for the values a finding fills in.",
+        "",
+        "| code | severity | 0085 | adjustable | explanation | what would be right |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rule in RULES.values():
+        syntax = str(rule.syntax_error) if rule.syntax_error is not None else ""
+        cells = [f"`{rule.code}`", rule.severity.value, syntax, "yes" if rule.adjustable else "no",
+                 rule.explanation, rule.expected or ""]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Which acknowledgement a file gets, decided once for the CLI, the conformance kit and the gateway.
+
+DESIGN.md §6.3: a CONTRL answers an EDIFACT interchange whenever UNB 0031 asks for one or the
+profile says to send it always; "indication of receipt" (0031 = 2, syntax version 4) gets a CONTRL
+with action 8 only. A CONTRL is never answered with a CONTRL, and an interchange whose header
+cannot be read (no UNB, no sender, no control reference) cannot be answered at all: the reason is
+returned so the caller can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from validators.edifact.contrl import ContrlContext, write_contrl
+from validators.edifact.envelope import Interchange
+from validators.profiles import Profile
+from validators.report import Report
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    kind: str  # "contrl"
+    interchange: int  # 1-based index of the interchange it answers
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class NoAcknowledgement:
+    interchange: int
+    reason: str
+
+
+def acknowledge(report: Report, profile: Profile, context: ContrlContext) -> list[Acknowledgement | NoAcknowledgement]:
+    """One entry per interchange in the file: its acknowledgement, or why none is sent."""
+    answers: list[Acknowledgement | NoAcknowledgement] = []
+    for interchange in report.interchanges:
+        reason = _why_not(interchange, profile)
+        if reason is not None:
+            answers.append(NoAcknowledgement(interchange.number, reason))
+            continue
+        receipt_only = interchange.acknowledgement_request == "2" and interchange.rules_version == "4"
+        payload = write_contrl(report, interchange, context, receipt_only=receipt_only)
+        answers.append(Acknowledgement("contrl", interchange.number, payload))
+    return answers
+
+
+def _why_not(interchange: Interchange, profile: Profile) -> str | None:
+    if interchange.header is None:
+        return "the interchange has no readable UNB header, so there is nobody to answer"
+    if not interchange.sender[0] or not interchange.control_reference:
+        return "UNB lacks the sender identification (0004) or the interchange control reference (0020)"
+    if any(m.type == "CONTRL" for m in interchange.messages):
+        return "a CONTRL is never answered with a CONTRL"
+    if interchange.acknowledgement_request in ("1", "2") or profile.contrl == "always":
+        return None
+    return f"UNB 0031 requests no acknowledgement and profile {profile.name!r} sends CONTRL only on request"

@@ -1,0 +1,109 @@
+"""The catalogue of finding codes: one row per rule, as data.
+
+Codes are stable: carriers key their own tooling on them, so a code is never reused for another
+meaning. Each row gives the default severity (a profile or carrier tolerance may override it when
+``adjustable``), the ISO 9735 syntax error code (data element 0085) that CONTRL reports, a
+plain-English explanation and, where one exists, what would be right. ``{name}`` fields are filled
+from the finding's parameters; parameters never carry personal data, only positions, tags, codes,
+counts and references.
+
+``paxgate codes`` prints this table and ``docs/FINDINGS.md`` is generated from it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from validators.report import Severity
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+class Rule(NamedTuple):
+    code: str
+    severity: Severity
+    syntax_error: int | None
+    explanation: str
+    expected: str | None = None
+    adjustable: bool = True
+
+
+_RULES: tuple[Rule, ...] = (
+    # --- what arrives around the interchange (preprocessing) -------------------------------------
+    Rule("EDI-PRE-EMPTY", E, 13, "The file is empty.", "an EDIFACT interchange starting with UNA or UNB", False),
+    Rule("EDI-PRE-NO-INTERCHANGE", E, 13, "No EDIFACT interchange was found: {what}.",
+         "an interchange starting with 'UNA' (service string advice) or 'UNB' (interchange header)", False),
+    Rule("EDI-PRE-TYPEB", I, None, "A Type B / STX-ETX transmission wrapper ({size} bytes) around the interchange was removed.",
+         "the interchange alone, starting with UNA or UNB"),
+    Rule("EDI-PRE-JUNK-BEFORE", W, None, "{size} bytes before the interchange header were ignored.",
+         "nothing before 'UNA' or 'UNB'"),
+    Rule("EDI-PRE-JUNK-AFTER", W, None, "{size} bytes after the interchange trailer UNZ were ignored.",
+         "nothing after the final UNZ segment"),
+    Rule("EDI-PRE-BUNDLE", I, None, "The file holds {count} interchanges; each is checked and acknowledged on its own.",
+         "one interchange per file"),
+    Rule("EDI-LIMIT-FINDINGS", W, None, "More than {limit} findings; the rest are not listed.", None, False),
+    # --- service string advice (UNA) -------------------------------------------------------------
+    Rule("EDI-UNA-LENGTH", E, 22, "The service string advice UNA holds {length} characters after 'UNA'.",
+         "exactly six characters after 'UNA', e.g. UNA:+.? '", False),
+    Rule("EDI-UNA-CHAR", E, 20, "UNA position {position} ({role}) is {char}, which cannot be a service character.",
+         "a character that is neither a letter, a digit nor a space{extra}"),
+    Rule("EDI-UNA-CLASH", E, 20, "UNA uses {char} both as {role} and as {other}.", "six distinct service characters", False),
+    Rule("EDI-UNA-DECIMAL", W, 20, "UNA position 3 (decimal mark) is {char}.", "'.' or ','"),
+    Rule("EDI-UNA-REPETITION-V3", I, 20,
+         "UNA position 5 declares repetition separator {char}, but syntax version {version} has no repetition separator.",
+         "a space in UNA position 5 (reserved) for syntax versions below 4"),
+    # --- syntax identifier and character repertoire ----------------------------------------------
+    Rule("EDI-SYNTAX-ID", E, 2, "Syntax identifier {value} is not supported.",
+         "one of UNOA, UNOB, UNOC…UNOK, UNOW, UNOX, UNOY, IATA, IATB", False),
+    Rule("EDI-SYNTAX-VERSION", E, 2, "Syntax version {value} is not supported.", "1, 2, 3 or 4", False),
+    Rule("EDI-CHAR-INVALID", E, 21, "{count} character(s) not allowed by syntax identifier {syntax}: {what}.", "{allowed}"),
+    Rule("EDI-SEG-LINEBREAK", E, 21, "A line break inside the segment is part of its data.",
+         "line breaks only between segments, after the segment terminator"),
+    # --- segment layer ---------------------------------------------------------------------------
+    Rule("EDI-SEG-WHITESPACE", I, None, "Line breaks or spaces between segments ({count} places) were ignored.",
+         "each segment to follow the previous terminator directly"),
+    Rule("EDI-SEG-TAG", E, 12, "Segment tag {tag} is not a valid tag.", "three characters: an upper-case letter then two upper-case letters or digits", False),
+    Rule("EDI-SEG-EMPTY", E, 12, "An empty segment (a segment terminator with nothing before it).", "no empty segments", False),
+    Rule("EDI-SEG-UNTERMINATED", E, 13, "The last segment ({tag}) has no segment terminator {terminator}.",
+         "every segment to end with {terminator}", False),
+    Rule("EDI-SEG-TRAILING-SEPARATOR", W, 45, "The segment ends with a separator: empty trailing data elements or components must be left out.",
+         "the segment terminator right after the last non-empty data element or component"),
+    Rule("EDI-RELEASE-TRAILING", E, 22, "The release character {release} at the end of the data releases nothing.",
+         "the release character only directly before a service character", False),
+    Rule("EDI-RELEASE-DATA", W, 22, "The release character {release} is followed by {char}, which is not a service character; the {char} is kept as data.",
+         "the release character only before : + ' ? or another declared service character"),
+    # --- envelope (UNB/UNZ, UNG/UNE, UNH/UNT) ----------------------------------------------------
+    Rule("EDI-UNB-MISSING", E, 13, "The interchange does not start with an interchange header UNB (found {tag}).",
+         "UNB right after the optional UNA", False),
+    Rule("EDI-UNZ-MISSING", E, 13, "The interchange trailer UNZ is missing.", "UNZ+<count>+{reference}", False),
+    Rule("EDI-UNZ-REFERENCE", E, 28, "UNZ interchange control reference {found} does not match UNB {reference}.", "{reference}"),
+    Rule("EDI-UNZ-COUNT", E, 29, "UNZ says {found} {what}, the interchange holds {actual}.", "{actual}"),
+    Rule("EDI-UNB-RECIPIENT", E, 7, "Interchange recipient {value} is not this gateway.", "one of: {allowed}"),
+    Rule("EDI-UNB-ACK-REQUEST", E, 12, "Acknowledgement request (0031) {value} is not a valid code for syntax version {version}.", "{allowed}"),
+    Rule("EDI-UNB-TEST-INDICATOR", E, 12, "Test indicator (0035) {value} is not a valid code for syntax version {version}.", "{allowed}"),
+    Rule("EDI-UNG-MIXED", E, 30, "Functional groups (UNG) and messages outside groups are mixed in one interchange.",
+         "either every message inside a UNG…UNE group or none"),
+    Rule("EDI-UNE-MISSING", E, 13, "Functional group {reference} has no group trailer UNE.", "UNE+<count>+{reference}", False),
+    Rule("EDI-UNE-REFERENCE", E, 28, "UNE group reference {found} does not match UNG {reference}.", "{reference}"),
+    Rule("EDI-UNE-COUNT", E, 29, "UNE says {found} messages, the group holds {actual}.", "{actual}"),
+    Rule("EDI-UNG-EMPTY", E, 32, "Functional group {reference} holds no message.", "at least one UNH…UNT message in the group"),
+    Rule("EDI-UNG-MESSAGE-TYPE", E, 31, "Message type {found} differs from the group's message type {group_type}.",
+         "only {group_type} messages in this group"),
+    Rule("EDI-INTERCHANGE-EMPTY", E, 32, "The interchange holds no message.", "at least one UNH…UNT message"),
+    Rule("EDI-UNT-MISSING", E, 13, "Message {reference} has no message trailer UNT (found {found}).", "UNT+<segment count>+{reference}", False),
+    Rule("EDI-UNT-REFERENCE", E, 28, "UNT message reference {found} does not match UNH {reference}.", "{reference}"),
+    Rule("EDI-UNT-COUNT", E, 29, "UNT says {found} segments, the message holds {actual} (UNH and UNT included).", "{actual}"),
+    Rule("EDI-UNH-DUPLICATE", E, 26, "Message reference {reference} is used by message {first} already in this interchange.",
+         "a message reference unique within the interchange"),
+    Rule("EDI-SEG-OUTSIDE", E, 33, "Segment {tag} stands outside any message.", "every segment between UNH and UNT", False),
+    # --- data elements of service segments (format checks) ----------------------------------------
+    Rule("EDI-ENV-MISSING", E, 13, "{service} {name} ({ident}) is missing.", "{format}"),
+    Rule("EDI-ENV-TOO-LONG", E, 39, "{service} {name} ({ident}) has {length} characters, at most {max} are allowed.", "{format}"),
+    Rule("EDI-ENV-TOO-SHORT", E, 40, "{service} {name} ({ident}) has {length} characters, at least {min} are required.", "{format}"),
+    Rule("EDI-ENV-NOT-NUMERIC", E, 37, "{service} {name} ({ident}) must be numeric.", "{format}"),
+    Rule("EDI-ENV-TOO-MANY", E, 16, "{service} has more {what} than the syntax allows ({count} > {max}).", "at most {max}"),
+    Rule("EDI-ENV-DATE", E, 12, "{service} {name} ({ident}) {value} is not a valid {kind}.", "{format}"),
+    Rule("EDI-ENV-CODE", E, 12, "{service} {name} ({ident}) {value} is not a valid code.", "{allowed}"),
+)
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -1,0 +1,633 @@
+"""Interchanges, groups and messages: reading the ISO 9735 envelope and checking its rules.
+
+From the file text this finds each interchange (after any Type B wrapper or junk), picks its
+separators (UNA, or the defaults of its syntax identifier), tokenizes it, nests its segments into
+groups (UNG/UNE) and messages (UNH/UNT), numbers every message segment as CONTRL counts it, and
+checks the envelope: references and counts in the trailers, mandatory and well-formed service data
+elements, the character repertoire. Every fault becomes a finding with its position; nothing here
+raises on bad input.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from validators.edifact import charsets
+from validators.edifact.delimiters import LEVEL_A_DEFAULT, LEVEL_B_DEFAULT, Delimiters, parse_una
+from validators.edifact.service_segments import SERVICE_SEGMENTS, Component, Element, rules_version
+from validators.edifact.tokenizer import Anomaly, Segment, element_position, read_segments
+from validators.findings import Findings
+from validators.report import Scope
+
+_START = re.compile(r"UNA|UNB(?=[^A-Za-z0-9]|\Z)")
+_TYPE_B = re.compile(r"[\x01\x02\x03]|^\s*[A-Z]{2} (?:[A-Z0-9]{7}\s+)+\.[A-Z0-9]{7} ", re.M)
+_FORMAT = re.compile(r"(an|a|n)(\.\.)?(\d+)")
+_SCAN_LIMIT = 10_000  # invalid characters looked at per interchange
+_CHARACTER_FINDINGS = 20  # components reported one by one before the rest is summed up
+_SCOPE_OF_TAG = {"UNB": Scope.INTERCHANGE, "UNZ": Scope.INTERCHANGE, "UNG": Scope.GROUP, "UNE": Scope.GROUP,
+                 "UNH": Scope.MESSAGE, "UNT": Scope.MESSAGE}
+
+
+@dataclass(slots=True, eq=False)
+class Message:
+    index: int  # 1-based in the file
+    number: int  # 1-based in its interchange
+    header: Segment
+    segments: list[Segment] = field(default_factory=list)  # UNH … UNT, both included
+    trailer: Segment | None = None
+    group: Group | None = None
+
+    @property
+    def reference(self) -> str:
+        return self.header.value(1)
+
+    @property
+    def identifier(self) -> list[str]:
+        """UNH S009: message type, version, release, agency, association code …"""
+        return self.header.elements[1] if len(self.header.elements) > 1 else []
+
+    @property
+    def type(self) -> str:
+        return self.header.value(2, 1)
+
+    @property
+    def common_access_reference(self) -> str:
+        return self.header.value(3)
+
+    @property
+    def sequence(self) -> str:
+        return self.header.value(4, 1)
+
+    @property
+    def first_last(self) -> str:
+        return self.header.value(4, 2)
+
+
+@dataclass(slots=True, eq=False)
+class Group:
+    number: int
+    header: Segment
+    messages: list[Message] = field(default_factory=list)
+    trailer: Segment | None = None
+
+    @property
+    def reference(self) -> str:
+        return self.header.value(5)
+
+    @property
+    def message_group(self) -> str:
+        return self.header.value(1)
+
+    @property
+    def sender(self) -> list[str]:
+        return self.header.elements[1] if len(self.header.elements) > 1 else [""]
+
+    @property
+    def recipient(self) -> list[str]:
+        return self.header.elements[2] if len(self.header.elements) > 2 else [""]
+
+
+@dataclass(slots=True, eq=False)
+class Interchange:
+    number: int
+    start: int  # offset of UNA (or UNB)
+    end: int  # offset just past the last segment
+    una: str | None  # the six service characters as sent, or None without UNA
+    delimiters: Delimiters
+    syntax_identifier: str
+    syntax_version: str
+    segments: list[Segment]
+    header: Segment | None = None
+    trailer: Segment | None = None
+    groups: list[Group] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def sender(self) -> list[str]:
+        return self.header.elements[1] if self.header and len(self.header.elements) > 1 else [""]
+
+    @property
+    def recipient(self) -> list[str]:
+        return self.header.elements[2] if self.header and len(self.header.elements) > 2 else [""]
+
+    @property
+    def control_reference(self) -> str:
+        return self.header.value(5) if self.header else ""
+
+    @property
+    def acknowledgement_request(self) -> str:
+        return self.header.value(9) if self.header else ""
+
+    @property
+    def test_indicator(self) -> str:
+        return self.header.value(11) if self.header else ""
+
+    @property
+    def rules_version(self) -> str:
+        return rules_version(self.syntax_version)
+
+
+def read_interchanges(text: str, findings: Findings) -> list[Interchange]:
+    """Every interchange in the file, in order, with the envelope findings recorded."""
+    if not text.strip():
+        findings.add("EDI-PRE-EMPTY", Scope.INTERCHANGE, 0 if text else None)
+        return []
+    start = _find_start(text, 0)
+    if start is None:
+        findings.add("EDI-PRE-NO-INTERCHANGE", Scope.INTERCHANGE, 0, what=_describe(text))
+        return []
+    wrapped = _report_preamble(text, 0, start, findings, interchange=1)
+    interchanges: list[Interchange] = []
+    while start is not None:
+        interchange = _read_interchange(text, start, len(interchanges) + 1, findings,
+                                        first_message=sum(len(i.messages) for i in interchanges) + 1)
+        interchanges.append(interchange)
+        start = _find_start(text, interchange.end)
+        if start is not None:
+            _report_preamble(text, interchange.end, start, findings, interchange=len(interchanges) + 1)
+    tail = text[interchanges[-1].end:]
+    if tail.strip():
+        stripped = tail.strip()
+        if wrapped and stripped.startswith("\x03"):
+            pass  # the ETX closing a Type B / STX-ETX wrapper already reported
+        else:
+            offset = interchanges[-1].end + (len(tail) - len(tail.lstrip()))
+            findings.add("EDI-PRE-JUNK-AFTER", Scope.INTERCHANGE, offset, interchange=len(interchanges),
+                         size=len(stripped))
+    if len(interchanges) > 1:
+        findings.add("EDI-PRE-BUNDLE", Scope.INTERCHANGE, interchanges[1].start, interchange=2,
+                     count=len(interchanges))
+    return interchanges
+
+
+def _find_start(text: str, pos: int) -> int | None:
+    """The next UNA or UNB that really opens an interchange (a UNB follows a UNA closely)."""
+    for match in _START.finditer(text, pos):
+        at = match.start()
+        if match.group() == "UNB":
+            return at
+        window = text[at + 3:at + 48]
+        unb = window.find("UNB")
+        if unb != -1 and (unb <= 6 or not window[6:unb].strip(" \t\r\n")):
+            return at
+    return None
+
+
+def _report_preamble(text: str, begin: int, end: int, findings: Findings, interchange: int) -> bool:
+    """Report what precedes an interchange; True when it is a Type B / STX-ETX wrapper."""
+    preamble = text[begin:end]
+    if not preamble.strip():
+        return False
+    offset = begin + (len(preamble) - len(preamble.lstrip()))
+    if _TYPE_B.search(preamble):
+        findings.add("EDI-PRE-TYPEB", Scope.INTERCHANGE, offset, interchange=interchange, size=len(preamble.strip()))
+        return True
+    findings.add("EDI-PRE-JUNK-BEFORE", Scope.INTERCHANGE, offset, interchange=interchange, size=len(preamble.strip()))
+    return False
+
+
+def _describe(text: str) -> str:
+    head = text.lstrip()[:64]
+    if head.startswith("<"):
+        return "the file looks like an XML document"
+    if charsets.CONTROL_CHARACTERS.search(head):
+        return "the file looks like binary data"
+    if "UNH" in text:
+        return "it holds a message (UNH) without the interchange header UNB around it"
+    return "no 'UNA' or 'UNB' segment occurs in the text"
+
+
+def _peek_syntax(text: str, at: int, element: str, component: str) -> tuple[str, str]:
+    """Syntax identifier and version from the UNB at ``at``, before the separators are settled."""
+    if not text.startswith("UNB", at):
+        return "", ""
+    end = text.find(element, at + 4)
+    s001 = text[at + 4:end if end != -1 else at + 40]
+    parts = s001.split(component)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _read_interchange(text: str, start: int, number: int, findings: Findings, first_message: int) -> Interchange:
+    una: str | None = None
+    una_problems = []
+    if text.startswith("UNA", start):
+        unb = text.find("UNB", start + 3)
+        if unb - (start + 3) < 6:
+            findings.add("EDI-UNA-LENGTH", Scope.INTERCHANGE, start, interchange=number, segment_tag="UNA",
+                         length=unb - (start + 3))
+            seg_start = unb
+        else:
+            una = text[start + 3:start + 9]
+            seg_start = start + 9
+    else:
+        seg_start = start
+    ws = re.compile(r"[ \t\r\n]*").match(text, seg_start)
+    unb_at = ws.end() if ws else seg_start
+    if una is not None:
+        identifier, version = _peek_syntax(text, unb_at, una[1], una[0])
+        delimiters, una_problems = parse_una(una, identifier, version or None)
+    else:
+        after = text[unb_at + 3:unb_at + 4]
+        if after == LEVEL_B_DEFAULT.element:
+            identifier, version = _peek_syntax(text, unb_at, LEVEL_B_DEFAULT.element, LEVEL_B_DEFAULT.component)
+            delimiters = LEVEL_B_DEFAULT
+        else:
+            identifier, version = _peek_syntax(text, unb_at, after or "+", ":")
+            known = charsets.SYNTAX_IDENTIFIERS.get(identifier)
+            delimiters = known.defaults if known else LEVEL_A_DEFAULT
+    for problem in una_problems:
+        findings.add(problem.code, Scope.INTERCHANGE, start + 2 + problem.position, interchange=number,
+                     segment_tag="UNA", position=problem.position, **problem.params)
+
+    run = read_segments(text, seg_start, delimiters)
+    interchange = Interchange(number, start, run.end, una, delimiters, identifier, version, run.segments)
+    checker = _EnvelopeChecker(text, interchange, findings, first_message)
+    checker.walk()
+    checker.check_repertoire()
+    checker.report_anomalies(run.anomalies, run.whitespace)
+    checker.decode_values()
+    return interchange
+
+
+class _EnvelopeChecker:
+    """Nests one interchange's segments and records every envelope finding."""
+
+    def __init__(self, text: str, interchange: Interchange, findings: Findings, first_message: int) -> None:
+        self.text = text
+        self.ich = interchange
+        self.findings = findings
+        self.next_message = first_message
+        self.tables = SERVICE_SEGMENTS[interchange.rules_version]
+        self.identifier = charsets.SYNTAX_IDENTIFIERS.get(interchange.syntax_identifier)
+        self._message_offsets: list[int] = []
+
+    # --- locating ------------------------------------------------------------------------------
+    def where(self, segment: Segment, element: int | None = None, component: int | None = None,
+              offset: int | None = None) -> dict[str, object]:
+        """Keyword arguments for Findings.add that place a finding on ``segment``."""
+        message = self.message_of(segment)
+        group = message.group if message else self.group_of(segment)
+        return {
+            "interchange": self.ich.number,
+            "group": group.number if group else None,
+            "message": message.index if message else None,
+            "segment_position": segment.position or None,
+            "segment_tag": segment.tag or None,
+            "element": element,
+            "component": component,
+            "offset": segment.offset if offset is None else offset,
+        }
+
+    def message_of(self, segment: Segment) -> Message | None:
+        if not segment.position:
+            return None
+        i = bisect.bisect_right(self._message_offsets, segment.offset) - 1
+        return self.ich.messages[i] if i >= 0 else None
+
+    def group_of(self, segment: Segment) -> Group | None:
+        for group in self.ich.groups:
+            end = group.trailer.end if group.trailer else self.ich.end
+            if group.header.offset <= segment.offset <= end:
+                return group
+        return None
+
+    def add(self, code: str, scope: Scope, segment: Segment | None, element: int | None = None,
+            component: int | None = None, offset: int | None = None, **params: object) -> None:
+        if segment is None:
+            self.findings.add(code, scope, offset, interchange=self.ich.number, **params)  # type: ignore[arg-type]
+            return
+        place = self.where(segment, element, component, offset)
+        off = place.pop("offset")
+        self.findings.add(code, scope, off, **place, **params)  # type: ignore[arg-type]
+
+    # --- nesting -------------------------------------------------------------------------------
+    def walk(self) -> None:
+        ich = self.ich
+        segments = ich.segments
+        if not segments:
+            self.add("EDI-UNB-MISSING", Scope.INTERCHANGE, None, offset=ich.start, tag="nothing")
+            return
+        first = segments[0]
+        body = segments
+        if first.tag == "UNB":
+            ich.header = first
+            body = segments[1:]
+            self.check_elements(first, Scope.INTERCHANGE)
+            self.check_syntax_identifier(first)
+        else:
+            self.add("EDI-UNB-MISSING", Scope.INTERCHANGE, first, tag=first.tag or "an empty segment")
+        message: Message | None = None
+        group: Group | None = None
+        bare_messages = 0
+        mixed_reported = False
+        seen_references: dict[str, Message] = {}
+        for segment in body:
+            tag = segment.tag
+            if tag == "UNH":
+                if message is not None:
+                    self.close_message(message, None, found=tag)
+                message = Message(self.next_message, len(ich.messages) + 1, segment, [segment], group=group)
+                self.next_message += 1
+                segment.position = 1
+                ich.messages.append(message)
+                self._message_offsets.append(segment.offset)
+                if group is not None:
+                    group.messages.append(message)
+                else:
+                    bare_messages += 1
+                if group is None and ich.groups and not mixed_reported:
+                    self.add("EDI-UNG-MIXED", Scope.INTERCHANGE, segment)
+                    mixed_reported = True
+                self.check_elements(segment, Scope.MESSAGE)
+                earlier = seen_references.get(message.reference)
+                if earlier is not None and message.reference:
+                    self.add("EDI-UNH-DUPLICATE", Scope.MESSAGE, segment, 1, reference=message.reference,
+                             first=earlier.index)
+                else:
+                    seen_references[message.reference] = message
+            elif tag == "UNT":
+                if message is None:
+                    self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag)
+                    continue
+                message.segments.append(segment)
+                segment.position = len(message.segments)
+                self.close_message(message, segment, found=tag)
+                message = None
+            elif tag == "UNG":
+                if message is not None:
+                    self.close_message(message, None, found=tag)
+                    message = None
+                if group is not None:
+                    self.close_group(group, None)
+                group = Group(len(ich.groups) + 1, segment)
+                ich.groups.append(group)
+                if bare_messages and not mixed_reported:
+                    self.add("EDI-UNG-MIXED", Scope.INTERCHANGE, segment)
+                    mixed_reported = True
+                self.check_elements(segment, Scope.GROUP)
+            elif tag == "UNE":
+                if message is not None:
+                    self.close_message(message, None, found=tag)
+                    message = None
+                if group is None:
+                    self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag)
+                    continue
+                group.trailer = segment
+                self.close_group(group, segment)
+                group = None
+            elif tag == "UNZ":
+                if message is not None:
+                    self.close_message(message, None, found=tag)
+                    message = None
+                if group is not None:
+                    self.close_group(group, None)
+                    group = None
+                ich.trailer = segment
+            elif message is not None:
+                message.segments.append(segment)
+                segment.position = len(message.segments)
+            elif tag == "UNB":
+                self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag)
+            else:
+                self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag or "(empty)")
+        if message is not None:
+            self.close_message(message, None, found="the end of the interchange")
+        if group is not None:
+            self.close_group(group, None)
+        self.close_interchange()
+
+    def close_message(self, message: Message, trailer: Segment | None, found: str) -> None:
+        if trailer is None:
+            last = message.segments[-1]
+            self.add("EDI-UNT-MISSING", Scope.MESSAGE, message.header, offset=last.end,
+                     reference=message.reference or "(none)", found=found)
+            return
+        message.trailer = trailer
+        self.check_elements(trailer, Scope.MESSAGE)
+        count, reference = trailer.value(1), trailer.value(2)
+        if reference and reference != message.reference:
+            self.add("EDI-UNT-REFERENCE", Scope.MESSAGE, trailer, 2, None, found=reference,
+                     reference=message.reference)
+        if count.isdigit() and int(count) != len(message.segments):
+            self.add("EDI-UNT-COUNT", Scope.MESSAGE, trailer, 1, None, found=count, actual=len(message.segments))
+
+    def close_group(self, group: Group, trailer: Segment | None) -> None:
+        if not group.messages:
+            self.add("EDI-UNG-EMPTY", Scope.GROUP, group.header, reference=group.reference or "(none)")
+        declared = group.message_group
+        if declared:
+            for message in group.messages:
+                if message.type and message.type != declared:
+                    self.add("EDI-UNG-MESSAGE-TYPE", Scope.GROUP, message.header, 2, 1, found=message.type,
+                             group_type=declared)
+                    break
+        if trailer is None:
+            self.add("EDI-UNE-MISSING", Scope.GROUP, group.header, reference=group.reference or "(none)")
+            return
+        self.check_elements(trailer, Scope.GROUP)
+        count, reference = trailer.value(1), trailer.value(2)
+        if reference and reference != group.reference:
+            self.add("EDI-UNE-REFERENCE", Scope.GROUP, trailer, 2, None, found=reference, reference=group.reference)
+        if count.isdigit() and int(count) != len(group.messages):
+            self.add("EDI-UNE-COUNT", Scope.GROUP, trailer, 1, None, found=count, actual=len(group.messages))
+
+    def close_interchange(self) -> None:
+        ich = self.ich
+        if not ich.messages and ich.header is not None:
+            self.add("EDI-INTERCHANGE-EMPTY", Scope.INTERCHANGE, ich.header)
+        trailer = ich.trailer
+        if trailer is None:
+            last = ich.segments[-1]
+            self.add("EDI-UNZ-MISSING", Scope.INTERCHANGE, None, offset=last.end,
+                     reference=ich.control_reference or "<reference>")
+            return
+        self.check_elements(trailer, Scope.INTERCHANGE)
+        count, reference = trailer.value(1), trailer.value(2)
+        if ich.header is not None and reference and reference != ich.control_reference:
+            self.add("EDI-UNZ-REFERENCE", Scope.INTERCHANGE, trailer, 2, None, found=reference,
+                     reference=ich.control_reference)
+        if count.isdigit():
+            actual, what = (len(ich.groups), "functional groups") if ich.groups else (len(ich.messages), "messages")
+            if int(count) != actual:
+                self.add("EDI-UNZ-COUNT", Scope.INTERCHANGE, trailer, 1, None, found=count, actual=actual, what=what)
+
+    # --- service data elements -----------------------------------------------------------------
+    def check_syntax_identifier(self, unb: Segment) -> None:
+        identifier, version = unb.value(1, 1), unb.value(1, 2)
+        if identifier and identifier not in charsets.SYNTAX_IDENTIFIERS:
+            self.add("EDI-SYNTAX-ID", Scope.INTERCHANGE, unb, 1, 1, value=repr(identifier))
+        if version and version not in charsets.SUPPORTED_VERSIONS:
+            self.add("EDI-SYNTAX-VERSION", Scope.INTERCHANGE, unb, 1, 2, value=repr(version))
+        allowed = self.findings.profile.recipients
+        recipient = unb.value(3, 1)
+        if allowed and recipient and recipient not in allowed:
+            self.add("EDI-UNB-RECIPIENT", Scope.INTERCHANGE, unb, 3, 1, value=repr(recipient),
+                     allowed=", ".join(allowed))
+
+    def check_elements(self, segment: Segment, scope: Scope) -> None:
+        table = self.tables[segment.tag]
+        elements = segment.elements
+        if len(elements) > len(table):
+            self.add("EDI-ENV-TOO-MANY", scope, segment, len(table) + 1, service=segment.tag, what="data elements",
+                     count=len(elements), max=len(table))
+        for e_pos, spec in enumerate(table, start=1):
+            components = elements[e_pos - 1] if e_pos <= len(elements) else []
+            present = any(components)
+            if not present:
+                if spec.status == "M":
+                    first = spec.components[0]
+                    self.add("EDI-ENV-MISSING", scope, segment, e_pos, 1 if len(spec.components) > 1 else None,
+                             offset=segment.end, service=segment.tag, name=spec.name, ident=spec.ident,
+                             format=_describe_format(spec, first))
+                continue
+            if len(components) > len(spec.components):
+                self.add("EDI-ENV-TOO-MANY", scope, segment, e_pos, len(spec.components) + 1,
+                         service=segment.tag, what=f"components in {spec.ident}", count=len(components), max=len(spec.components))
+            for c_pos, comp in enumerate(spec.components, start=1):
+                value = components[c_pos - 1] if c_pos <= len(components) else ""
+                composite = len(spec.components) > 1
+                self.check_value(segment, scope, spec, comp, value, e_pos, c_pos if composite else None)
+
+    def check_value(self, segment: Segment, scope: Scope, spec: Element, comp: Component, value: str,
+                    e_pos: int, c_pos: int | None) -> None:
+        names = {"service": segment.tag, "name": comp.name, "ident": comp.ident,
+                 "format": _describe_format(spec, comp)}
+        if not value:
+            if comp.status == "M":
+                self.add("EDI-ENV-MISSING", scope, segment, e_pos, c_pos, **names)
+            return
+        lengths = []
+        numeric = False
+        for alternative in comp.format.split("|"):
+            match = _FORMAT.fullmatch(alternative)
+            assert match is not None, comp.format
+            kind, upto, size = match.groups()
+            numeric = kind == "n"
+            lengths.append((0 if upto else int(size), int(size)))
+        if numeric and not value.isdigit():
+            self.add("EDI-ENV-NOT-NUMERIC", scope, segment, e_pos, c_pos, **names)
+            return
+        if not any(low <= len(value) <= high for low, high in lengths):
+            longest = max(high for _, high in lengths)
+            if len(value) > longest:
+                self.add("EDI-ENV-TOO-LONG", scope, segment, e_pos, c_pos, length=len(value), max=longest, **names)
+            else:
+                self.add("EDI-ENV-TOO-SHORT", scope, segment, e_pos, c_pos, length=len(value),
+                         min=min(low for low, _ in lengths if low), **names)
+            return
+        if comp.kind is not None and not _valid_calendar(comp.kind, value):
+            self.add("EDI-ENV-DATE", scope, segment, e_pos, c_pos, value=repr(value), kind=comp.kind, **names)
+        if comp.codes is not None and value not in comp.codes:
+            self.add("EDI-ENV-CODE", scope, segment, e_pos, c_pos, value=repr(value),
+                     allowed=" or ".join(comp.codes) + f" (syntax version {self.ich.syntax_version or '?'})",
+                     **{k: v for k, v in names.items() if k != "format"})
+
+    # --- characters ----------------------------------------------------------------------------
+    def check_repertoire(self) -> None:
+        """Characters outside the declared repertoire: one finding per component, at most 20."""
+        ich, identifier = self.ich, self.identifier
+        if identifier is None or not ich.segments:
+            return
+        begin, end = ich.segments[0].offset, ich.end
+        offsets: list[int] = []
+        if identifier.utf8:
+            data = self.text[begin:end].encode("latin-1")
+            pos = 0
+            while len(offsets) < _SCAN_LIMIT:
+                try:
+                    data[pos:].decode("utf-8")
+                    break
+                except UnicodeDecodeError as error:
+                    offsets.append(begin + pos + error.start)
+                    pos += error.end
+            service = set(ich.delimiters.service_characters())
+            offsets += [m.start() for m in charsets.CONTROL_CHARACTERS.finditer(self.text, begin, end)
+                        if m.group() not in service][:_SCAN_LIMIT]
+            offsets.sort()
+        else:
+            pattern = charsets.invalid_characters(identifier, ich.delimiters)
+            if pattern is None:
+                return
+            for match in pattern.finditer(self.text, begin, end):
+                offsets.append(match.start())
+                if len(offsets) >= _SCAN_LIMIT:
+                    break
+        starts = [s.offset for s in ich.segments]
+        places: dict[tuple[int, int | None, int | None], list[int]] = {}
+        for offset in offsets:
+            i = bisect.bisect_right(starts, offset) - 1
+            if i < 0 or offset >= ich.segments[i].end:
+                continue  # whitespace between segments is judged on its own
+            segment = ich.segments[i]
+            element, component = element_position(segment.raw, ich.delimiters, offset - segment.offset)
+            places.setdefault((i, element, component), []).append(offset)
+        for n, ((i, element, component), found) in enumerate(places.items()):
+            if n == _CHARACTER_FINDINGS:
+                rest = sum(len(v) for v in list(places.values())[n:])
+                self.add("EDI-CHAR-INVALID", Scope.INTERCHANGE, None, offset=found[0], count=rest,
+                         what="more characters in other places", syntax=identifier.code,
+                         allowed=identifier.describe_allowed())
+                break
+            segment = ich.segments[i]
+            scope = _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)
+            kinds = sorted({charsets.describe_character(self.text[o]) for o in found})
+            self.add("EDI-CHAR-INVALID", scope, segment, element, component, offset=found[0], count=len(found),
+                     what=" and ".join(kinds), syntax=identifier.code,
+                     allowed=charsets.hint(identifier, kinds) or identifier.describe_allowed())
+
+    def report_anomalies(self, anomalies: list[Anomaly], whitespace: list[int]) -> None:
+        starts = [s.offset for s in self.ich.segments]
+        for anomaly in anomalies:
+            segment = anomaly.segment
+            if segment is None:
+                i = bisect.bisect_right(starts, anomaly.offset) - 1
+                segment = self.ich.segments[i] if i >= 0 else None
+            if segment is None:
+                self.add(anomaly.code, Scope.INTERCHANGE, None, offset=anomaly.offset, **anomaly.params)
+                continue
+            element, component = element_position(segment.raw, self.ich.delimiters, anomaly.offset - segment.offset)
+            if anomaly.code in ("EDI-SEG-TAG", "EDI-SEG-EMPTY", "EDI-SEG-UNTERMINATED"):
+                element = component = None
+            scope = _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)
+            self.add(anomaly.code, scope, segment, element, component, offset=anomaly.offset, **anomaly.params)
+        if whitespace:
+            self.add("EDI-SEG-WHITESPACE", Scope.INTERCHANGE, None, offset=whitespace[0], count=len(whitespace))
+
+    def decode_values(self) -> None:
+        """Re-decode element values whose encoding is not Latin-1 (the tokenizer's reading)."""
+        identifier = self.identifier
+        if identifier is None or identifier.encoding in ("ascii", "latin-1", "iso8859_1"):
+            return
+        if self.text[self.ich.start:self.ich.end].isascii():
+            return
+        encoding = identifier.encoding
+        for segment in self.ich.segments:
+            for components in segment.elements:
+                for j, value in enumerate(components):
+                    if not value.isascii():
+                        components[j] = value.encode("latin-1").decode(encoding, "replace")
+
+
+def _describe_format(spec: Element, comp: Component) -> str:
+    formats = " or ".join(comp.format.split("|"))
+    codes = f", one of {', '.join(comp.codes)}" if comp.codes else ""
+    what = {"date": " (YYMMDD" + (" or CCYYMMDD" if "n8" in comp.format else "") + ")", "time": " (HHMM)"}.get(
+        comp.kind or "", "")
+    return f"{comp.ident} as {formats}{what}{codes}"
+
+
+def _valid_calendar(kind: str, value: str) -> bool:
+    if kind == "time":
+        return int(value[:2]) < 24 and int(value[2:4]) < 60
+    if len(value) == 8:
+        year, month, day = int(value[:4]), int(value[4:6]), int(value[6:8])
+    else:
+        year, month, day = 2000 + int(value[:2]), int(value[2:4]), int(value[4:6])
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,267 @@
+"""The position-aware EDIFACT tokenizer (ISO 9735 syntax level, sans-I/O).
+
+Every segment keeps where it came from: its byte offset and end in the file, so a finding can be
+pinned to a line and column and a CONTRL can point at the element and component. Segments are
+read one at a time up to the interchange trailer UNZ, so a file that bundles several interchanges
+(each with its own UNA) is read with the right separators for each.
+
+The text is the file decoded as ISO 8859-1 (one character per byte), so offsets are byte offsets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from validators.edifact.delimiters import Delimiters
+
+_TAG = re.compile(r"[A-Z][A-Z0-9]{2}\Z")
+_BETWEEN_SEGMENTS = re.compile(r"[ \t\r\n]+")
+
+
+class Segment:
+    """One segment: its tag, its data elements as lists of components, and its place in the file.
+
+    ``elements[i][j]`` is component j+1 of data element i+1 (the 0098/0104 positions CONTRL uses);
+    a simple data element is a one-component list. Values are unescaped. Elements are split from
+    the raw text on first use: the syntax pass needs only tags and offsets for most segments.
+    """
+
+    __slots__ = ("tag", "raw", "offset", "end", "position", "_elements", "_delimiters")
+
+    def __init__(self, tag: str, raw: str, offset: int, end: int, delimiters: Delimiters) -> None:
+        self.tag = tag
+        self.raw = raw  # the segment as sent, without its terminator
+        self.offset = offset  # byte offset of the first tag character
+        self.end = end  # byte offset of the segment terminator (or end of data when unterminated)
+        self.position = 0  # position in its message as CONTRL counts it (UNH = 1); 0 outside messages
+        self._elements: list[list[str]] | None = None
+        self._delimiters = delimiters
+
+    @property
+    def elements(self) -> list[list[str]]:
+        elements = self._elements
+        if elements is None:
+            elements = self._elements = split_elements(self.raw, self._delimiters)
+        return elements
+
+    @elements.setter
+    def elements(self, value: list[list[str]]) -> None:
+        self._elements = value
+
+    def value(self, element: int, component: int = 1) -> str:
+        """The value at 1-based element/component positions, '' when absent."""
+        elements = self.elements
+        if element > len(elements):
+            return ""
+        components = elements[element - 1]
+        return components[component - 1] if component <= len(components) else ""
+
+    def __repr__(self) -> str:
+        return f"Segment({self.tag!r}, {self.elements!r}, offset={self.offset})"
+
+
+def split_elements(raw: str, delimiters: Delimiters) -> list[list[str]]:
+    """The data elements of a segment's raw text (the tag is not an element)."""
+    rel = delimiters.release
+    if rel is None or rel not in raw:
+        comp = delimiters.component
+        return [part.split(comp) for part in raw.split(delimiters.element)[1:]]
+    unescape = _unescaper(rel)
+    result: list[list[str]] = []
+    for element in _split_on(raw, delimiters.element, rel)[1:]:
+        components = _split_on(element, delimiters.component, rel)
+        result.append([unescape.sub(r"\1", c) if rel in c else c for c in components])
+    return result
+
+
+@dataclass(slots=True)
+class Anomaly:
+    """A tokenizer-level fault, as raw facts; the envelope layer turns it into a finding."""
+
+    code: str
+    offset: int
+    segment: Segment | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SegmentRun:
+    segments: list[Segment]
+    end: int  # offset just past the last segment read (past UNZ's terminator, or end of data)
+    anomalies: list[Anomaly]
+    whitespace: list[int]  # offsets where whitespace between segments was skipped
+
+
+def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
+    """Read segments from ``text[start:]`` up to and including UNZ, or up to the next UNA/UNB.
+
+    Stops before a segment whose tag is UNA or UNB (that is the next interchange; a missing UNZ is
+    for the envelope layer to report) and after UNZ. The region up to the first unreleased UNZ is
+    split in one pass; the per-segment loop only slices, so the cost stays linear in the file.
+    """
+    term, rel, elem, comp = delimiters.segment, delimiters.release, delimiters.element, delimiters.component
+    whitespace_chars = " \t\r\n".replace(term, "")
+    stop = _region_end(text, start, delimiters)
+    parts = text[start:stop].split(term)
+    if rel is not None and rel in text[start:stop]:
+        parts = _rejoin_released(parts, term, rel)
+    segments: list[Segment] = []
+    anomalies: list[Anomaly] = []
+    whitespace: list[int] = []
+    good_tags: set[str] = set()
+    pos = start
+    last = len(parts) - 1
+    for index, raw in enumerate(parts):
+        offset = pos
+        pos += len(raw) + 1
+        if raw and raw[0] in whitespace_chars:
+            cut = _BETWEEN_SEGMENTS.match(raw)
+            assert cut is not None
+            whitespace.append(offset)
+            raw = raw[cut.end():]
+            offset += cut.end()
+        if index == last and not raw:
+            pos = offset
+            break  # nothing after the final terminator
+        terminated = index < last
+        cut_at = raw.find(elem)
+        tag = raw if cut_at == -1 else raw[:cut_at]
+        if segments and (tag == "UNB" or raw.startswith("UNA")):
+            pos = offset  # the next interchange begins: leave it for the next read
+            break
+        end = offset + len(raw)
+        segment = Segment(tag, raw, offset, end, delimiters)
+        segments.append(segment)
+        if tag not in good_tags:
+            if _TAG.match(tag):
+                good_tags.add(tag)
+            elif not raw.strip():
+                anomalies.append(Anomaly("EDI-SEG-EMPTY", offset, segment))
+            else:
+                anomalies.append(Anomaly("EDI-SEG-TAG", offset, segment, {"tag": repr(tag[:8])}))
+        if "\n" in raw or "\r" in raw:
+            brk = min(i for i in (raw.find("\n"), raw.find("\r")) if i != -1)
+            anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + brk, segment))
+        if raw[-1:] in (elem, comp) and raw and not _released_at(raw, len(raw) - 1, rel):
+            anomalies.append(Anomaly("EDI-SEG-TRAILING-SEPARATOR", end - 1, segment))
+        if not terminated:
+            if rel is not None and raw.endswith(rel) and _released_at(raw, len(raw), rel):
+                anomalies.append(Anomaly("EDI-RELEASE-TRAILING", end - 1, segment, {"release": repr(rel)}))
+            anomalies.append(Anomaly("EDI-SEG-UNTERMINATED", offset, segment,
+                                     {"tag": tag[:8] or "(empty)", "terminator": repr(term)}))
+            pos = end
+            break
+        if tag == "UNZ":
+            break
+    if rel is not None:
+        _misused_releases(text, start, pos, delimiters, anomalies)
+    return SegmentRun(segments, pos, anomalies, whitespace)
+
+
+def _region_end(text: str, start: int, delimiters: Delimiters) -> int:
+    """Offset just past the terminator of the first unreleased UNZ segment, or the end of data."""
+    term, rel = delimiters.segment, delimiters.release
+    finder = re.compile(re.escape(term) + r"[ \t\r\n]*UNZ(?=" + re.escape(delimiters.element) + "|" +
+                        re.escape(term) + ")")
+    at = start
+    while True:
+        match = finder.search(text, at)
+        if match is None:
+            return len(text)
+        if not _released_at(text, match.start(), rel):
+            break
+        at = match.start() + 1
+    k = text.find(term, match.end())
+    while k != -1 and _released_at(text, k, rel):
+        k = text.find(term, k + 1)
+    return len(text) if k == -1 else k + 1
+
+
+def _rejoin_released(parts: list[str], term: str, rel: str) -> list[str]:
+    """Undo splits made at released terminators (``?'`` is data, not the end of a segment)."""
+    out: list[str] = []
+    pending: str | None = None
+    for part in parts:
+        if pending is not None:
+            part = pending + term + part
+            pending = None
+        if part.endswith(rel) and _released_at(part, len(part), rel):
+            pending = part
+            continue
+        out.append(part)
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def _misused_releases(text: str, begin: int, end: int, delimiters: Delimiters, anomalies: list[Anomaly]) -> None:
+    """A release character before something that is not a service character."""
+    rel = delimiters.release
+    assert rel is not None
+    if rel not in text[begin:end]:
+        return
+    service = delimiters.service_characters()
+    for match in _unescaper(rel).finditer(text, begin, end):
+        if match.group(1) not in service:
+            anomalies.append(Anomaly("EDI-RELEASE-DATA", match.start(), None,
+                                     {"release": repr(rel), "char": repr(match.group(1))}))
+
+
+def _released_at(raw: str, index: int, rel: str | None) -> bool:
+    """Whether the character at ``index`` is preceded by an odd run of release characters."""
+    if rel is None:
+        return False
+    run = index
+    while run > 0 and raw[run - 1] == rel:
+        run -= 1
+    return (index - run) % 2 == 1
+
+
+def _split_on(raw: str, sep: str, rel: str) -> list[str]:
+    """Split on ``sep`` where it is not released; released separators stay in the parts."""
+    return _rejoin_released(raw.split(sep), sep, rel)
+
+
+def _unescaper(rel: str) -> re.Pattern[str]:
+    return re.compile(re.escape(rel) + "(.)", re.S)  # re caches the compiled pattern
+
+
+def element_position(raw: str, delimiters: Delimiters, index: int) -> tuple[int | None, int | None]:
+    """The 1-based (element, component) holding character ``index`` of a segment's raw text.
+
+    ``(None, None)`` for the tag itself. Used only when a finding must be located, never in the
+    hot path.
+    """
+    element, component, i = 0, 1, 0
+    rel = delimiters.release
+    while i < index and i < len(raw):
+        ch = raw[i]
+        if rel is not None and ch == rel:
+            i += 2
+            continue
+        if ch == delimiters.element:
+            element, component = element + 1, 1
+        elif ch == delimiters.component:
+            component += 1
+        i += 1
+    if element == 0:
+        return None, None
+    return element, component
+
+
+class LineIndex:
+    """Byte offset → 1-based line and column, built once per file when a finding needs it."""
+
+    __slots__ = ("_text", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] | None = None
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1

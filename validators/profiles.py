@@ -1,0 +1,97 @@
+"""National profiles and carrier tolerances, as data (sans-I/O: callers read the TOML).
+
+A profile says how strictly a state applies the rules: which findings it downgrades or upgrades
+(severity overrides keyed by finding code), which acknowledgements it sends, and who the gateway
+is (UNB recipient ids). A carrier's tolerance is the same kind of table laid over its profile, so
+"this carrier sends CR/LF between segments" is a line of configuration, not code.
+
+Profiles live in ``configs/profiles/<name>.toml``; one may ``extends`` another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import msgspec
+
+from validators.catalog import RULES
+from validators.report import Severity
+
+ContrlPolicy = Literal["always", "when-requested"]
+_CONTRL_POLICIES = ("always", "when-requested")
+
+# Tolerance words carriers and operators use, and the severity each stands for.
+_LEVELS = {"reject": Severity.ERROR, "warn": Severity.WARNING, "accept": Severity.INFO,
+           "error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used, with the key at fault and what was expected."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}")
+        self.source, self.key, self.problem = source, key, problem
+
+
+class Profile(msgspec.Struct, frozen=True):
+    name: str
+    description: str = ""
+    contrl: ContrlPolicy = "always"
+    recipients: tuple[str, ...] = ()
+    severity: dict[str, Severity] = {}
+
+    def severity_of(self, code: str) -> Severity:
+        return self.severity.get(code) or RULES[code].severity
+
+    def overlay(self, mapping: Mapping[str, Any], source: str) -> Profile:
+        """This profile with ``mapping`` (a parsed TOML table) laid over it."""
+        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity"}
+        for key in mapping:
+            if key not in known:
+                raise ProfileError(source, key, f"unknown key; expected one of {', '.join(sorted(known))}")
+        contrl = self.contrl
+        acks = _table(mapping, "acknowledgements", source)
+        for key, value in acks.items():
+            if key != "contrl":
+                raise ProfileError(source, f"acknowledgements.{key}", "unknown key; expected 'contrl'")
+            if value not in _CONTRL_POLICIES:
+                raise ProfileError(source, "acknowledgements.contrl", f"expected one of {', '.join(_CONTRL_POLICIES)}")
+            contrl = value
+        recipients = self.recipients
+        envelope = _table(mapping, "envelope", source)
+        for key, value in envelope.items():
+            if key != "recipients":
+                raise ProfileError(source, f"envelope.{key}", "unknown key; expected 'recipients'")
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ProfileError(source, "envelope.recipients", "expected a list of UNB recipient ids (strings)")
+            recipients = tuple(value)
+        severity = dict(self.severity)
+        for code, level in _table(mapping, "severity", source).items():
+            rule = RULES.get(code)
+            if rule is None:
+                raise ProfileError(source, f"severity.{code}", "unknown finding code (see `paxgate codes`)")
+            if not rule.adjustable:
+                raise ProfileError(source, f"severity.{code}",
+                                   "this finding cannot be tolerated: the message cannot be read without it")
+            if level not in _LEVELS:
+                raise ProfileError(source, f"severity.{code}", f"expected one of {', '.join(_LEVELS)}")
+            severity[code] = _LEVELS[level]
+        name = mapping.get("name", self.name)
+        description = mapping.get("description", self.description)
+        if not isinstance(name, str) or not isinstance(description, str):
+            raise ProfileError(source, "name", "expected a string")
+        return Profile(name, description, contrl, recipients, severity)
+
+
+def _table(mapping: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    value = mapping.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ProfileError(source, key, "expected a table")
+    return value
+
+
+BASELINE = Profile(
+    name="baseline",
+    description="The WCO/IATA/ICAO guideline baseline with ISO 9735 syntax rules; real-world dirt is reported, not rejected.",
+)

@@ -1,0 +1,125 @@
+"""Findings, locations and verdicts: the one vocabulary every validator speaks.
+
+A finding says *what* is wrong (a stable code from the catalogue), *how bad* it is (severity after
+the profile's overrides), *which ISO 9735 syntax error* it is when it belongs in a CONTRL (data
+element 0085), and *where* it is, down to the component and the byte. Acknowledgement writers,
+the CLI, the gateway and the conformance kit all read the same structures, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import msgspec
+
+if TYPE_CHECKING:
+    from validators.edifact.envelope import Interchange
+
+
+class Severity(StrEnum):
+    """How a finding weighs on the verdict: errors reject, warnings flag, info only records."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+    REJECTED = "rejected"
+
+
+class Scope(StrEnum):
+    """The CONTRL level a finding belongs to: UCI, UCF, UCM, or UCS/UCD inside a message."""
+
+    INTERCHANGE = "interchange"
+    GROUP = "group"
+    MESSAGE = "message"
+    SEGMENT = "segment"
+
+
+class Location(msgspec.Struct, frozen=True, omit_defaults=False):
+    """Where a finding is. Positions are 1-based as CONTRL counts them (UNH = segment 1).
+
+    ``segment_position`` is only set inside a message; envelope segments (UNB, UNG, UNE, UNZ)
+    have a tag but no position. ``element``/``component`` are 0098/0104 positions (the tag is
+    not counted). ``offset`` is in bytes from the start of the file; ``line``/``column`` are
+    1-based. ``interchange``, ``group`` and ``message`` are 1-based indexes within the file.
+    """
+
+    interchange: int | None = None
+    group: int | None = None
+    message: int | None = None
+    segment_position: int | None = None
+    segment_tag: str | None = None
+    element: int | None = None
+    component: int | None = None
+    line: int | None = None
+    column: int | None = None
+    offset: int | None = None
+
+
+class Finding(msgspec.Struct, frozen=True):
+    """One thing a carrier must know about its message."""
+
+    code: str
+    severity: Severity
+    message: str
+    syntax_error: int | None
+    scope: Scope
+    location: Location
+    expected: str | None = None
+
+
+_RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
+
+
+def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> Verdict:
+    """The worst severity decides: any error rejects, any warning flags."""
+    worst = max((_RANK[f.severity] for f in findings), default=0)
+    if worst == 2:
+        return Verdict.REJECTED
+    if worst == 1:
+        return Verdict.ACCEPTED_WITH_WARNINGS
+    return Verdict.ACCEPTED
+
+
+@dataclass(slots=True, eq=False)
+class Report:
+    """What validating one file found: its format, its findings and what was read.
+
+    ``interchanges`` holds the parsed envelope (``validators.edifact.envelope.Interchange``), which
+    the acknowledgement writers answer.
+    """
+
+    format: str
+    findings: list[Finding]
+    interchanges: list[Interchange] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict:
+        return verdict_of(self.findings)
+
+    @property
+    def messages(self) -> int:
+        return sum(len(i.messages) for i in self.interchanges)
+
+    def errors_in(self, interchange: int, *, group: int | None = None, message: int | None = None,
+                  scope: Scope | None = None) -> list[Finding]:
+        """The error findings that reject one interchange, group or message (for CONTRL)."""
+        found = []
+        for f in self.findings:
+            loc = f.location
+            if f.severity is not Severity.ERROR or loc.interchange != interchange:
+                continue
+            if scope is not None and f.scope is not scope:
+                continue
+            if group is not None and loc.group != group:
+                continue
+            if message is not None and loc.message != message:
+                continue
+            found.append(f)
+        return found
