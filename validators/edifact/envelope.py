@@ -588,7 +588,10 @@ class _EnvelopeChecker:
             if segment is None:
                 self.add(anomaly.code, Scope.INTERCHANGE, None, offset=anomaly.offset, **anomaly.params)
                 continue
-            element, component = element_position(segment.raw, self.ich.delimiters, anomaly.offset - segment.offset)
+            index = anomaly.offset - segment.offset
+            if anomaly.code == "EDI-SEG-TRAILING-SEPARATOR":
+                index += 1  # point at the empty element or component the separator opens
+            element, component = element_position(segment.raw, self.ich.delimiters, index)
             if anomaly.code in ("EDI-SEG-TAG", "EDI-SEG-EMPTY", "EDI-SEG-UNTERMINATED"):
                 element = component = None
             scope = _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)
