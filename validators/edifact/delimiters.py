@@ -65,7 +65,8 @@ def parse_una(advice: str, syntax_identifier: str, syntax_version: str | None) -
         optional = role in ("release character", "repetition separator")
         if char == " " and optional:
             continue
-        if char.isalnum() or (char == " " and role != "segment terminator") or char in "\r\n":
+        line_break = char in "\r\n" and role != "segment terminator"  # a few senders end segments with CR/LF
+        if char.isalnum() or char == " " or line_break:
             extra = "; a space leaves it unused" if optional else ""
             problems.append(UnaProblem("EDI-UNA-CHAR", index, {"role": role, "char": repr(char), "extra": extra}))
     if dec not in ".,":
