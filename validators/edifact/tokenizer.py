@@ -231,24 +231,29 @@ def _unescaper(rel: str) -> re.Pattern[str]:
 def element_position(raw: str, delimiters: Delimiters, index: int) -> tuple[int | None, int | None]:
     """The 1-based (element, component) holding character ``index`` of a segment's raw text.
 
-    ``(None, None)`` for the tag itself. Used only when a finding must be located, never in the
-    hot path.
+    ``(None, None)`` for the tag itself; the component is None when the element has only one
+    (a simple data element, as CONTRL's S011 leaves 0104 out for it). Used only when a finding
+    must be located, never in the hot path.
     """
-    element, component, i = 0, 1, 0
+    element, component, composite, i = 0, 1, False, 0
     rel = delimiters.release
-    while i < index and i < len(raw):
+    while i < len(raw):
         ch = raw[i]
         if rel is not None and ch == rel:
             i += 2
             continue
         if ch == delimiters.element:
-            element, component = element + 1, 1
+            if i >= index:
+                break
+            element, component, composite = element + 1, 1, False
         elif ch == delimiters.component:
-            component += 1
+            composite = True
+            if i < index:
+                component += 1
         i += 1
     if element == 0:
         return None, None
-    return element, component
+    return element, component if composite else None
 
 
 class LineIndex:
