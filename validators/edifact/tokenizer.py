@@ -103,17 +103,20 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
     """
     term, rel, elem, comp = delimiters.segment, delimiters.release, delimiters.element, delimiters.component
     whitespace_chars = " \t\r\n".replace(term, "")
+    separators = (elem, comp)
     stop = _region_end(text, start, delimiters)
-    parts = text[start:stop].split(term)
-    if rel is not None and rel in text[start:stop]:
+    region = text[start:stop]
+    parts = region.split(term)
+    if rel is not None and rel + term in region:
         parts = _rejoin_released(parts, term, rel)
+    tail = parts.pop()  # what follows the last terminator: nothing, whitespace, or an unterminated segment
+    breaks = "\n" in region or "\r" in region
     segments: list[Segment] = []
     anomalies: list[Anomaly] = []
     whitespace: list[int] = []
     good_tags: set[str] = set()
     pos = start
-    last = len(parts) - 1
-    for index, raw in enumerate(parts):
+    for raw in parts:
         offset = pos
         pos += len(raw) + 1
         if raw and raw[0] in whitespace_chars:
@@ -122,42 +125,64 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
             whitespace.append(offset)
             raw = raw[cut.end():]
             offset += cut.end()
-        if index == last and not raw:
-            pos = offset
-            break  # nothing after the final terminator
-        terminated = index < last
         cut_at = raw.find(elem)
         tag = raw if cut_at == -1 else raw[:cut_at]
-        if segments and (tag == "UNB" or raw.startswith("UNA")):
+        if tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
             pos = offset  # the next interchange begins: leave it for the next read
             break
-        end = offset + len(raw)
-        segment = Segment(tag, raw, offset, end, delimiters)
+        segment = Segment(tag, raw, offset, offset + len(raw), delimiters)
         segments.append(segment)
         if tag not in good_tags:
-            if _TAG.match(tag):
-                good_tags.add(tag)
-            elif not raw.strip():
-                anomalies.append(Anomaly("EDI-SEG-EMPTY", offset, segment))
-            else:
-                anomalies.append(Anomaly("EDI-SEG-TAG", offset, segment, {"tag": repr(tag[:8])}))
-        if "\n" in raw or "\r" in raw:
-            brk = min(i for i in (raw.find("\n"), raw.find("\r")) if i != -1)
-            anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + brk, segment))
-        if raw[-1:] in (elem, comp) and raw and not _released_at(raw, len(raw) - 1, rel):
-            anomalies.append(Anomaly("EDI-SEG-TRAILING-SEPARATOR", end - 1, segment))
-        if not terminated:
-            if rel is not None and raw.endswith(rel) and _released_at(raw, len(raw), rel):
-                anomalies.append(Anomaly("EDI-RELEASE-TRAILING", end - 1, segment, {"release": repr(rel)}))
-            anomalies.append(Anomaly("EDI-SEG-UNTERMINATED", offset, segment,
-                                     {"tag": tag[:8] or "(empty)", "terminator": repr(term)}))
-            pos = end
-            break
+            _check_tag(segment, good_tags, anomalies)
+        if breaks and ("\n" in raw or "\r" in raw):
+            anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + _first_break(raw), segment))
+        if raw[-1:] in separators and not _released_at(raw, len(raw) - 1, rel):
+            anomalies.append(Anomaly("EDI-SEG-TRAILING-SEPARATOR", segment.end - 1, segment))
         if tag == "UNZ":
             break
+    else:
+        pos = _read_unterminated(tail, pos, segments, delimiters, anomalies, whitespace)
     if rel is not None:
         _misused_releases(text, start, pos, delimiters, anomalies)
     return SegmentRun(segments, pos, anomalies, whitespace)
+
+
+def _check_tag(segment: Segment, good_tags: set[str], anomalies: list[Anomaly]) -> None:
+    tag = segment.tag
+    if _TAG.match(tag):
+        good_tags.add(tag)
+    elif not segment.raw.strip():
+        anomalies.append(Anomaly("EDI-SEG-EMPTY", segment.offset, segment))
+    else:
+        anomalies.append(Anomaly("EDI-SEG-TAG", segment.offset, segment, {"tag": repr(tag[:8])}))
+
+
+def _first_break(raw: str) -> int:
+    return min(i for i in (raw.find("\n"), raw.find("\r")) if i != -1)
+
+
+def _read_unterminated(tail: str, pos: int, segments: list[Segment], delimiters: Delimiters,
+                       anomalies: list[Anomaly], whitespace: list[int]) -> int:
+    """The text after the last terminator: nothing, whitespace, the next interchange, or a cut-off segment."""
+    stripped = tail.lstrip(" \t\r\n".replace(delimiters.segment, ""))
+    if not stripped:
+        if tail:
+            whitespace.append(pos)
+        return pos + len(tail)
+    offset = pos + len(tail) - len(stripped)
+    if stripped.startswith(("UNA", "UNB")) and segments:
+        return offset  # a (truncated) next interchange: the next read reports it
+    cut_at = stripped.find(delimiters.element)
+    tag = stripped if cut_at == -1 else stripped[:cut_at]
+    segment = Segment(tag, stripped, offset, offset + len(stripped), delimiters)
+    segments.append(segment)
+    _check_tag(segment, set(), anomalies)
+    rel = delimiters.release
+    if rel is not None and stripped.endswith(rel) and _released_at(stripped, len(stripped), rel):
+        anomalies.append(Anomaly("EDI-RELEASE-TRAILING", segment.end - 1, segment, {"release": repr(rel)}))
+    anomalies.append(Anomaly("EDI-SEG-UNTERMINATED", offset, segment,
+                             {"tag": tag[:8] or "(empty)", "terminator": repr(delimiters.segment)}))
+    return segment.end
 
 
 def _region_end(text: str, start: int, delimiters: Delimiters) -> int:
