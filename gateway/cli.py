@@ -139,10 +139,10 @@ def _summary(path: str, report: Report) -> str:
 def _ack(args: argparse.Namespace) -> int:
     profile = _profile(args.profile)
     report = validate(_read(args.file), profile)
-    now = _parse_time(args.now) if args.now else datetime.now(UTC)
-    reference = args.reference or now.strftime("%y%m%d%H%M%S")
-    if len(reference) > 14:
-        raise UsageError("--reference takes at most 14 characters (UNB 0020 is an..14)")
+    now = _parse_time(args.now) if args.now is not None else datetime.now(UTC)
+    reference = args.reference if args.reference is not None else now.strftime("%y%m%d%H%M%S")
+    if not 1 <= len(reference) <= 14 or not reference.isascii() or not reference.isalnum():
+        raise UsageError("--reference takes 1 to 14 letters or digits (UNB 0020 is an..14)")
     answers = acknowledge(report, profile, ContrlContext(now, reference))
     printed = 0
     for answer in answers:

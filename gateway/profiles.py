@@ -44,7 +44,14 @@ def _load(name_or_path: str, seen: tuple[str, ...]) -> Profile:
     if parent is None:
         base = BASELINE
     elif isinstance(parent, str):
-        base = _load(parent, (*seen, source))
+        try:
+            base = _load(parent, (*seen, source))
+        except ProfileError as error:
+            if error.key == "extends" and seen:
+                raise  # already names the file that holds the broken extends
+            raise ProfileError(source, "extends", f"{parent!r}: {error}") from None
     else:
         raise ProfileError(source, "extends", "expected the name of another profile")
+    if "name" not in mapping:
+        mapping = {**mapping, "name": path.stem}  # a profile is called after its file unless it says otherwise
     return base.overlay(mapping, source)

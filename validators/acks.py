@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from validators.edifact.charsets import SUPPORTED_VERSIONS, SYNTAX_IDENTIFIERS
 from validators.edifact.contrl import ContrlContext, write_contrl
 from validators.edifact.envelope import Interchange
 from validators.profiles import Profile
@@ -47,6 +48,10 @@ def acknowledge(report: Report, profile: Profile, context: ContrlContext) -> lis
 def _why_not(interchange: Interchange, profile: Profile) -> str | None:
     if interchange.header is None:
         return "the interchange has no readable UNB header, so there is nobody to answer"
+    identifier = interchange.syntax_identifier
+    if identifier not in SYNTAX_IDENTIFIERS or interchange.syntax_version not in SUPPORTED_VERSIONS:
+        return (f"syntax {identifier or '?'}:{interchange.syntax_version or '?'} is not supported, so no CONTRL "
+                "can be written that the sender could read")
     if not interchange.sender[0] or not interchange.control_reference:
         return "UNB lacks the sender identification (0004) or the interchange control reference (0020)"
     if any(m.type == "CONTRL" for m in interchange.messages):

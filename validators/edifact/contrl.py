@@ -12,6 +12,7 @@ report. Clock and references come in through ``ContrlContext`` so output is exac
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ _SYNTAX_ERRORS = {
                     39, 40, 45, 46, 47, 48}),
 }
 _MAX_UCS, _MAX_UCD = 999, 99
+_TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
+# When one level has several errors, the one that explains the others goes into the single 0085 slot:
+# an unsupported syntax, then a wrong recipient, then bad service characters; otherwise file order.
+_PRECEDENCE = {2: 0, 7: 1, 20: 2, 22: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +75,7 @@ def write_contrl(report: Report, interchange: Interchange, context: ContrlContex
     rejected = bool(ich_errors)
     action = RECEIVED if receipt_only else (REJECTED if rejected else ACCEPTED)
     put("UCI", interchange.control_reference, interchange.sender, interchange.recipient, action,
-        *_error_pointer(ich_errors, version))
+        *([] if receipt_only else _error_pointer(ich_errors, version)))
     if not receipt_only:
         if interchange.groups:
             for group in interchange.groups:
@@ -88,9 +93,33 @@ def write_contrl(report: Report, interchange: Interchange, context: ContrlContex
                 _message_response(put, report, interchange, message, rejected, version)
     put("UNT", str(len(lines) - body_start + 1), context.message_reference)
     put("UNZ", "1", context.interchange_reference)
-    identifier_info = charsets.SYNTAX_IDENTIFIERS.get(interchange.syntax_identifier)
-    encoding = identifier_info.encoding if identifier_info else "latin-1"
-    return "".join(lines).encode(encoding, "replace")
+    return _encode("".join(lines), interchange.syntax_identifier)
+
+
+def _encode(text: str, syntax_identifier: str) -> bytes:
+    """Encode for the wire, echoing the sender's own bytes where they broke their repertoire.
+
+    Values quoted back (sender ids, references) were read as ISO 8859-1, so for the ASCII-based
+    identifiers Latin-1 gives back exactly the bytes received. Where a character has no encoding
+    (a byte undefined in the declared part of ISO 8859), it becomes "_": a replacement such as "?"
+    could be read as a release character and corrupt the answer.
+    """
+    identifier = charsets.SYNTAX_IDENTIFIERS.get(syntax_identifier)
+    encoding = identifier.encoding if identifier else "latin-1"
+    if encoding == "ascii":
+        encoding = "latin-1"
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        return "".join(c if _encodable(c, encoding) else "_" for c in text).encode(encoding)
+
+
+def _encodable(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _message_response(put: Callable[..., None], report: Report, interchange: Interchange, message: Message,
@@ -122,12 +151,15 @@ def _error_pointer(errors: list[Finding], version: str) -> list[Element]:
     """0085 + 0135 (service segment tag) + S011 for UCI/UCF/UCM, from the first error."""
     if not errors:
         return []
-    first = errors[0]
+    first = min(errors, key=lambda f: _PRECEDENCE.get(f.syntax_error or 0, len(_PRECEDENCE)))  # stable: file order
     loc = first.location
     pointer: list[str] = []
     if loc.element is not None:
         pointer = [str(loc.element)] + ([str(loc.component)] if loc.component else [])
-    return [_code(first, version), loc.segment_tag or "", pointer]
+    tag = loc.segment_tag or ""
+    if not _TAG.fullmatch(tag):  # a garbled tag cannot be echoed as 0135
+        tag, pointer = "", []
+    return [_code(first, version), tag, pointer]
 
 
 def _code(finding: Finding, version: str) -> str:

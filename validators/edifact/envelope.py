@@ -411,7 +411,7 @@ class _EnvelopeChecker:
         if reference and reference != message.reference:
             self.add("EDI-UNT-REFERENCE", Scope.MESSAGE, trailer, 2, None, found=reference,
                      reference=message.reference)
-        if count.isdigit() and int(count) != len(message.segments):
+        if _is_number(count) and int(count) != len(message.segments):
             self.add("EDI-UNT-COUNT", Scope.MESSAGE, trailer, 1, None, found=count, actual=len(message.segments))
 
     def close_group(self, group: Group, trailer: Segment | None) -> None:
@@ -431,7 +431,7 @@ class _EnvelopeChecker:
         count, reference = trailer.value(1), trailer.value(2)
         if reference and reference != group.reference:
             self.add("EDI-UNE-REFERENCE", Scope.GROUP, trailer, 2, None, found=reference, reference=group.reference)
-        if count.isdigit() and int(count) != len(group.messages):
+        if _is_number(count) and int(count) != len(group.messages):
             self.add("EDI-UNE-COUNT", Scope.GROUP, trailer, 1, None, found=count, actual=len(group.messages))
 
     def close_interchange(self) -> None:
@@ -449,7 +449,7 @@ class _EnvelopeChecker:
         if ich.header is not None and reference and reference != ich.control_reference:
             self.add("EDI-UNZ-REFERENCE", Scope.INTERCHANGE, trailer, 2, None, found=reference,
                      reference=ich.control_reference)
-        if count.isdigit():
+        if _is_number(count):
             actual, what = (len(ich.groups), "functional groups") if ich.groups else (len(ich.messages), "messages")
             if int(count) != actual:
                 self.add("EDI-UNZ-COUNT", Scope.INTERCHANGE, trailer, 1, None, found=count, actual=actual, what=what)
@@ -507,7 +507,7 @@ class _EnvelopeChecker:
             kind, upto, size = match.groups()
             numeric = kind == "n"
             lengths.append((0 if upto else int(size), int(size)))
-        if numeric and not value.isdigit():
+        if numeric and not _is_number(value):
             self.add("EDI-ENV-NOT-NUMERIC", scope, segment, e_pos, c_pos, **names)
             return
         if not any(low <= len(value) <= high for low, high in lengths):
@@ -565,14 +565,14 @@ class _EnvelopeChecker:
             element, component = element_position(segment.raw, ich.delimiters, offset - segment.offset)
             places.setdefault((i, element, component), []).append(offset)
         for n, ((i, element, component), found) in enumerate(places.items()):
-            if n == _CHARACTER_FINDINGS:
-                rest = sum(len(v) for v in list(places.values())[n:])
-                self.add("EDI-CHAR-INVALID", Scope.INTERCHANGE, None, offset=found[0], count=rest,
-                         what="more characters in other places", syntax=identifier.code,
-                         allowed=identifier.describe_allowed())
-                break
             segment = ich.segments[i]
             scope = _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)
+            if n == _CHARACTER_FINDINGS:  # the rest in one finding, placed where the first of them is
+                rest = sum(len(v) for v in list(places.values())[n:])
+                self.add("EDI-CHAR-INVALID", scope, segment, element, component, offset=found[0], count=rest,
+                         what=f"the first here, the others in {len(places) - n - 1} more places", syntax=identifier.code,
+                         allowed=identifier.describe_allowed())
+                break
             kinds = sorted({charsets.describe_character(self.text[o]) for o in found})
             self.add("EDI-CHAR-INVALID", scope, segment, element, component, offset=found[0], count=len(found),
                      what=" and ".join(kinds), syntax=identifier.code,
@@ -612,6 +612,11 @@ class _EnvelopeChecker:
                 for j, value in enumerate(components):
                     if not value.isascii():
                         components[j] = value.encode("latin-1").decode(encoding, "replace")
+
+
+def _is_number(value: str) -> bool:
+    """Digits 0-9 only (str.isdigit also accepts '²' and other Unicode digits)."""
+    return value.isascii() and value.isdigit()
 
 
 def _describe_format(spec: Element, comp: Component) -> str:
