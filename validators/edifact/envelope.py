@@ -1,6 +1,6 @@
 """Interchanges, groups and messages: reading the ISO 9735 envelope and checking its rules.
 
-From the file text this finds each interchange (after any Type B wrapper or junk), picks its
+Given where an interchange starts (``validators.preprocess`` finds that), this picks its
 separators (UNA, or the defaults of its syntax identifier), tokenizes it, nests its segments into
 groups (UNG/UNE) and messages (UNH/UNT), numbers every message segment as CONTRL counts it, and
 checks the envelope: references and counts in the trailers, mandatory and well-formed service data
@@ -22,8 +22,6 @@ from validators.edifact.tokenizer import Anomaly, Segment, element_position, rea
 from validators.findings import Findings
 from validators.report import Scope
 
-_START = re.compile(r"UNA|UNB(?=[^A-Za-z0-9]|\Z)")
-_TYPE_B = re.compile(r"[\x01\x02\x03]|^\s*[A-Z]{2} (?:[A-Z0-9]{7}\s+)+\.[A-Z0-9]{7} ", re.M)
 _FORMAT = re.compile(r"(an|a|n)(\.\.)?(\d+)")
 _SCAN_LIMIT = 10_000  # invalid characters looked at per interchange
 _CHARACTER_FINDINGS = 20  # components reported one by one before the rest is summed up
@@ -130,76 +128,6 @@ class Interchange:
         return rules_version(self.syntax_version)
 
 
-def read_interchanges(text: str, findings: Findings) -> list[Interchange]:
-    """Every interchange in the file, in order, with the envelope findings recorded."""
-    if not text.strip():
-        findings.add("EDI-PRE-EMPTY", Scope.INTERCHANGE, 0 if text else None)
-        return []
-    start = _find_start(text, 0)
-    if start is None:
-        findings.add("EDI-PRE-NO-INTERCHANGE", Scope.INTERCHANGE, 0, what=_describe(text))
-        return []
-    wrapped = _report_preamble(text, 0, start, findings, interchange=1)
-    interchanges: list[Interchange] = []
-    while start is not None:
-        interchange = _read_interchange(text, start, len(interchanges) + 1, findings,
-                                        first_message=sum(len(i.messages) for i in interchanges) + 1)
-        interchanges.append(interchange)
-        start = _find_start(text, interchange.end)
-        if start is not None:
-            _report_preamble(text, interchange.end, start, findings, interchange=len(interchanges) + 1)
-    tail = text[interchanges[-1].end:]
-    if tail.strip():
-        stripped = tail.strip()
-        if wrapped and stripped.startswith("\x03"):
-            pass  # the ETX closing a Type B / STX-ETX wrapper already reported
-        else:
-            offset = interchanges[-1].end + (len(tail) - len(tail.lstrip()))
-            findings.add("EDI-PRE-JUNK-AFTER", Scope.INTERCHANGE, offset, interchange=len(interchanges),
-                         size=len(stripped))
-    if len(interchanges) > 1:
-        findings.add("EDI-PRE-BUNDLE", Scope.INTERCHANGE, interchanges[1].start, interchange=2,
-                     count=len(interchanges))
-    return interchanges
-
-
-def _find_start(text: str, pos: int) -> int | None:
-    """The next UNA or UNB that really opens an interchange (a UNB follows a UNA closely)."""
-    for match in _START.finditer(text, pos):
-        at = match.start()
-        if match.group() == "UNB":
-            return at
-        window = text[at + 3:at + 48]
-        unb = window.find("UNB")
-        if unb != -1 and (unb <= 6 or not window[6:unb].strip(" \t\r\n")):
-            return at
-    return None
-
-
-def _report_preamble(text: str, begin: int, end: int, findings: Findings, interchange: int) -> bool:
-    """Report what precedes an interchange; True when it is a Type B / STX-ETX wrapper."""
-    preamble = text[begin:end]
-    if not preamble.strip():
-        return False
-    offset = begin + (len(preamble) - len(preamble.lstrip()))
-    if _TYPE_B.search(preamble):
-        findings.add("EDI-PRE-TYPEB", Scope.INTERCHANGE, offset, interchange=interchange, size=len(preamble.strip()))
-        return True
-    findings.add("EDI-PRE-JUNK-BEFORE", Scope.INTERCHANGE, offset, interchange=interchange, size=len(preamble.strip()))
-    return False
-
-
-def _describe(text: str) -> str:
-    head = text.lstrip()[:64]
-    if head.startswith("<"):
-        return "the file looks like an XML document"
-    if charsets.CONTROL_CHARACTERS.search(head):
-        return "the file looks like binary data"
-    if "UNH" in text:
-        return "it holds a message (UNH) without the interchange header UNB around it"
-    return "no 'UNA' or 'UNB' segment occurs in the text"
-
-
 def _peek_syntax(text: str, at: int, element: str, component: str) -> tuple[str, str]:
     """Syntax identifier and version from the UNB at ``at``, before the separators are settled."""
     if not text.startswith("UNB", at):
@@ -210,7 +138,8 @@ def _peek_syntax(text: str, at: int, element: str, component: str) -> tuple[str,
     return parts[0], parts[1] if len(parts) > 1 else ""
 
 
-def _read_interchange(text: str, start: int, number: int, findings: Findings, first_message: int) -> Interchange:
+def read_interchange(text: str, start: int, number: int, findings: Findings, first_message: int) -> Interchange:
+    """The interchange whose UNA or UNB is at ``start``; ``number`` and ``first_message`` count from 1 in the file."""
     una: str | None = None
     una_problems = []
     if text.startswith("UNA", start):
