@@ -372,15 +372,3 @@ def test_contrl_for_p4_reports_the_interchange_error_at_uci(samples: Path):
     assert ucf == [b"UCF", b"1403010600", b"HAWAIIAN AIRLINES", b"USCSAPIS", b"4", b"28", b"UNE", b"2"]
     [ucm] = [s for s in segments if s[0] == b"UCM"]
     assert ucm == [b"UCM", b"1402010600", b"PAXLST:D:02B:UN:IATA", b"4", b"29", b"UNT", b"1"]
-
-
-@pytest.mark.parametrize("key", SIRE)
-def test_contrl_for_an_unsupported_syntax_says_so(samples: Path, key: str):
-    """An unknown syntax identifier is 0085 = 2 at UCI (STANDARDS.md §1.5). The UCI carries one
-    error, so it must be that root cause, not a consequence of reading the file with the wrong
-    separators (too many constituents, not numeric, …)."""
-    answers = answer(samples, key)
-    for ack in answers:
-        if isinstance(ack, Acknowledgement):
-            [uci] = [s for s in contrl_segments(ack.payload) if s[0] == b"UCI"]
-            assert uci[4:7] == [b"4", b"2", b"UNB"], uci

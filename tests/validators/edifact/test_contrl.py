@@ -135,3 +135,10 @@ def test_one_contrl_per_interchange_in_a_bundle():
     answers = acknowledge(validate(text.encode()), BASELINE, CONTEXT)
     assert [a.interchange for a in answers] == [1, 2]
     assert all(isinstance(a, Acknowledgement) for a in answers)
+
+
+def test_uci_carries_the_error_that_explains_the_others():
+    # UNZ reference wrong (28) and recipient not us (7): the UCI's one 0085 slot gets 7
+    profile = BASELINE.overlay({"envelope": {"recipients": ["NOTUS"]}}, "test")
+    text = fixture("paxlst-v3-crew.edi").replace("UNZ+1+000000017", "UNZ+1+000000018")
+    assert b"UCI+000000017+ZZCREW+PAXGATE+4+7+UNB+3:1'" in answer(text, profile)  # S003 is composite: 0010 is 3:1
