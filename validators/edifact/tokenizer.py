@@ -177,6 +177,8 @@ def _read_unterminated(tail: str, pos: int, segments: list[Segment], delimiters:
     segment = Segment(tag, stripped, offset, offset + len(stripped), delimiters)
     segments.append(segment)
     _check_tag(segment, set(), anomalies)
+    if "\n" in stripped or "\r" in stripped:
+        anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + _first_break(stripped), segment))
     rel = delimiters.release
     if rel is not None and stripped.endswith(rel) and _released_at(stripped, len(stripped), rel):
         anomalies.append(Anomaly("EDI-RELEASE-TRAILING", segment.end - 1, segment, {"release": repr(rel)}))

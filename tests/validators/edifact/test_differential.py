@@ -30,9 +30,9 @@ handle, those are covered by the fuzz and round-trip tests):
   never runs.
 * Tags are three characters, an upper-case letter then upper-case letters or digits (pydifact raises
   ValueError otherwise), never a service segment tag: the envelope is ours to build.
-* Segments carry at least zero elements; pydifact warns (SyntaxWarning) on a segment with none and
-  on every service segment (no ``segments.xml`` in its wheel): the warnings are silenced, the
-  segments are still compared.
+* A segment may have no data element at all. pydifact warns about it (SyntaxWarning) and about
+  every service segment (MissingImplementationWarning: no ``segments.xml`` in its wheel); the
+  warnings are silenced and the segments are still compared.
 """
 
 from __future__ import annotations

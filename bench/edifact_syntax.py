@@ -1,0 +1,159 @@
+"""EDIFACT syntax pass: paxgate against pydifact 0.2.3, measured in the same run on the same bytes.
+
+    .venv/bin/python bench/edifact_syntax.py [--seconds 3] [--passengers 500]
+
+Input: a realistic PAXLST D:05B interchange built by ``conformance.builders`` (UNA, UNB, UNG,
+UNH, header segments, 11-12 segments per traveller with released apostrophes and plus signs, CNT,
+UNT, UNE, UNZ), once as one line and once with CR/LF after every segment.
+
+What is timed, per document, bytes in (each reader decodes the bytes as Latin-1 itself):
+
+* paxgate ``validate(data)``: the full syntax pass (UNA, tokenizing with offsets, envelope nesting
+  and counts, service data element checks, character repertoire). Data elements of ordinary
+  segments are split lazily, on first use.
+* the same plus reading every segment's ``elements``: the like-for-like comparison with pydifact,
+  which always builds every element.
+* pydifact ``list(Parser().parse(text))`` and ``Interchange.from_str(text)`` (its warnings about
+  the missing segments.xml are silenced, as an application would).
+
+Each method runs repeatedly for about ``--seconds`` (at least 5 and at most 5,000 runs) after one
+warm-up run; the table gives the median and the best. Nothing here asserts on time: the script
+prints the figures and whether the 10x target (our full syntax pass against pydifact's parse) is
+met on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run from a checkout even without the editable install
+
+from pydifact.parser import Parser  # noqa: E402
+from pydifact.segmentcollection import Interchange  # noqa: E402
+
+from conformance.builders import PaxlstSpec, paxlst  # noqa: E402
+from validators.validate import validate  # noqa: E402
+
+TARGET = 10.0
+MIN_RUNS, MAX_RUNS = 5, 5000
+
+
+def ours(data: bytes) -> object:
+    return validate(data)
+
+
+def ours_materialized(data: bytes) -> object:
+    report = validate(data)
+    for interchange in report.interchanges:
+        for segment in interchange.segments:
+            segment.elements  # noqa: B018 - splitting the elements is the point
+    return report
+
+
+def pydifact_parse(data: bytes) -> object:
+    return list(Parser().parse(data.decode("latin-1")))
+
+
+def pydifact_interchange(data: bytes) -> object:
+    return Interchange.from_str(data.decode("latin-1"))
+
+
+METHODS: list[tuple[str, Callable[[bytes], object]]] = [
+    ("paxgate `validate` (full syntax pass)", ours),
+    ("paxgate `validate` + every segment's elements", ours_materialized),
+    ("pydifact `Parser().parse` (list of segments)", pydifact_parse),
+    ("pydifact `Interchange.from_str`", pydifact_interchange),
+]
+
+
+def measure(function: Callable[[bytes], object], data: bytes, seconds: float) -> list[float]:
+    """Seconds per call, for as many calls as fit in the budget (bounded both ways)."""
+    function(data)  # warm-up: imports, regex compilation, caches
+    times: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while len(times) < MIN_RUNS or (len(times) < MAX_RUNS and time.perf_counter() < deadline):
+        begin = time.perf_counter()
+        function(data)
+        times.append(time.perf_counter() - begin)
+    return times
+
+
+def same_reading(data: bytes) -> bool:
+    """Our (tag, elements) list equals pydifact's on this document (its UNA pseudo-segment aside)."""
+    report = validate(data)
+    mine = [(s.tag, [c[0] if len(c) == 1 else c for c in s.elements])
+            for interchange in report.interchanges for s in interchange.segments]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = [(s.tag, list(s.elements)) for s in Parser().parse(data.decode("latin-1")) if s.tag != "UNA"]
+    return mine == theirs
+
+
+def version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time budget per method and document (default 3)")
+    parser.add_argument("--passengers", type=int, default=500, help="travellers in the PAXLST (default 500)")
+    args = parser.parse_args(argv)
+
+    documents = [
+        ("one line", paxlst(PaxlstSpec(passengers=args.passengers))),
+        ("CR/LF after each segment", paxlst(PaxlstSpec(passengers=args.passengers, newlines=True))),
+    ]
+    print("# EDIFACT syntax pass: paxgate vs pydifact\n")
+    print(f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+          f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; one core used")
+    print(f"- paxgate {version('paxgate')}, pydifact {version('pydifact')}")
+    print(f"- budget: about {args.seconds:g} s per method and document, median of the runs "
+          f"(between {MIN_RUNS} and {MAX_RUNS})")
+    for name, data in documents:
+        report = validate(data)
+        segments = sum(len(i.segments) for i in report.interchanges)
+        print(f"- document ({name}): PAXLST D:05B, {args.passengers} travellers, {len(data):,} bytes "
+              f"({len(data) / 1024:.1f} KiB), {segments:,} segments (UNA aside), verdict {report.verdict.value}; "
+              f"same (tag, elements) as pydifact: {'yes' if same_reading(data) else 'NO'}")
+    print()
+    print("| method | document | ms / interchange (median) | best ms | runs | MB/s | segments/s | vs pydifact parse |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+
+    verdicts: list[tuple[str, float]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydifact warns on every service segment (no segments.xml shipped)
+        for name, data in documents:
+            segments = sum(len(i.segments) for i in validate(data).interchanges)
+            results = {label: measure(function, data, args.seconds) for label, function in METHODS}
+            reference = statistics.median(results[METHODS[2][0]])
+            for label, times in results.items():
+                median = statistics.median(times)
+                ratio = reference / median
+                print(f"| {label} | {name} | {median * 1000:.2f} | {min(times) * 1000:.2f} | {len(times)} | "
+                      f"{len(data) / median / 1e6:.2f} | {segments / median:,.0f} | {ratio:.1f}x |")
+            verdicts.append((name, reference / statistics.median(results[METHODS[0][0]])))
+    print()
+    for name, ratio in verdicts:
+        met = "MET" if ratio >= TARGET else "NOT MET"
+        print(f"10x target (paxgate full syntax pass vs pydifact Parser().parse, {name}): {met} - {ratio:.1f}x faster")
+    overall = "MET" if all(ratio >= TARGET for _, ratio in verdicts) else "NOT MET"
+    print(f"10x target overall: {overall}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
