@@ -120,11 +120,15 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
         offset = pos
         pos += len(raw) + 1
         if raw and raw[0] in whitespace_chars:
-            cut = _BETWEEN_SEGMENTS.match(raw)
-            assert cut is not None
+            if raw[:2] == "\r\n" and raw[2:3] not in whitespace_chars:
+                skip = 2  # the usual CR/LF after each terminator, without a regex
+            else:
+                match = _BETWEEN_SEGMENTS.match(raw)
+                assert match is not None
+                skip = match.end()
             whitespace.append(offset)
-            raw = raw[cut.end():]
-            offset += cut.end()
+            raw = raw[skip:]
+            offset += skip
         cut_at = raw.find(elem)
         tag = raw if cut_at == -1 else raw[:cut_at]
         if tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
