@@ -96,6 +96,17 @@ _RULES: tuple[Rule, ...] = (
     Rule("EDI-UNH-DUPLICATE", E, 26, "Message reference {reference} is used by message {first} already in this interchange.",
          "a message reference unique within the interchange"),
     Rule("EDI-SEG-OUTSIDE", E, 33, "Segment {tag} stands outside any message.", "every segment between UNH and UNT", False),
+    # --- message structure (segment tables: validators/structure.py) -----------------------------
+    Rule("MSG-SEGMENT-MISSING", E, 13, "Mandatory segment {tag} ({name}) is missing {where}; {found} came instead.",
+         "{tag} before this {found}"),
+    Rule("MSG-GROUP-MISSING", E, 13, "Mandatory segment group {group_name}{title}, opened by {tag}, is missing {where}; {found} came instead.",
+         "a {tag} segment opening {group_name} before this {found}"),
+    Rule("MSG-SEGMENT-UNEXPECTED", E, 15, "Segment {tag} cannot stand here (the reader is {where}).", "one of: {expected}"),
+    Rule("MSG-SEGMENT-UNKNOWN", E, 15, "Segment {tag} is not part of {message_type} as the {profile} define it.",
+         "one of: {expected}"),
+    Rule("MSG-SEGMENT-REPEAT", E, 35, "Segment {tag} occurs more than {max} times {where}.", "at most {max} {tag} there"),
+    Rule("MSG-GROUP-REPEAT", E, 36, "Segment group {group_name}{title}, opened by {tag}, occurs more than {max} times.",
+         "at most {max}"),
     # --- data elements of service segments (format checks) ----------------------------------------
     Rule("EDI-ENV-MISSING", E, 13, "{service} {name} ({ident}) is missing.", "{format}"),
     Rule("EDI-ENV-TOO-LONG", E, 39, "{service} {name} ({ident}) has {length} characters, at most {max} are allowed.", "{format}"),

@@ -632,16 +632,17 @@ def test_no_contrl_reason_names_the_profile_that_was_used(tmp_path: Path):
 @pytest.mark.parametrize("places", [1, 20, 21, 40])
 def test_invalid_characters_in_a_message_never_reject_the_interchange_level(tmp_path: Path, places: int):
     """Lower-case letters under UNOA inside message segments reject the message (UCM 4, UCS/UCD 21),
-    "at the deepest level you can locate" (STANDARDS.md §1.5). How many places hold them must not
-    move the fault up to UCI: past the 20th place the validator sums the rest up in one finding
-    without a segment, which then lands in the UCI and rejects the whole interchange."""
+    "at the deepest level you can locate" (STANDARDS.md §1.5), however many places hold them: past
+    the 20th place the rest are summed up in one finding, still placed on a segment of the message,
+    so the fault never moves up to UCI and the interchange stays acknowledged."""
     body = "".join(f"FTX+AAI+++remark{i}'" for i in range(places))
-    text = (f"UNB+UNOA:4+ZZAIR+PAXGATE+261123:0645+R1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'{body}"
-            f"UNT+{places + 3}+1'UNZ+1+R1'")
+    text = (f"UNB+UNOA:4+ZZAIR+PAXGATE+261123:0645+R1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+ZZ0123'"
+            f"NAD+FL+++SMITH'{body}UNT+{places + 5}+1'UNZ+1+R1'")
     source = tmp_path / "remarks.edi"
     source.write_bytes(text.encode("ascii"))
     code, [report] = validate_json(source)
     assert code == 1
+    assert {f["code"] for f in report["findings"]} == {"EDI-CHAR-INVALID"}
     invalid = [f for f in report["findings"] if f["code"] == "EDI-CHAR-INVALID"]
     assert sum(int(f["message"].split()[0]) for f in invalid) == 6 * places  # r-e-m-a-r-k in each
 
@@ -650,7 +651,7 @@ def test_invalid_characters_in_a_message_never_reject_the_interchange_level(tmp_
     segments = segments_of(result.stdout)
     assert b"UCI+R1+ZZAIR+PAXGATE+7" in segments, segments[:4]
     assert b"UCM+1+PAXLST:D:05B:UN:IATA+4" in segments
-    assert b"UCS+3" in segments and any(s.startswith(b"UCD+21+4") for s in segments)
+    assert b"UCS+5" in segments and any(s.startswith(b"UCD+21+4") for s in segments)
 
 
 def test_ack_answers_each_interchange_of_a_bundle(tmp_path: Path, when_requested: Path):

@@ -145,11 +145,11 @@ def interchanges(draw):
     put("UNB", [["UNOB", "4"], ["SENDER", "ZZ"], ["PAXGATE", "ZZ"], ["261123", "0700"], control])
     grouped = draw(st.booleans())
     if grouped:
-        put("UNG", ["PAXLST", ["SENDER", "ZZ"], ["PAXGATE", "ZZ"], ["261123", "0700"], "G1", "UN", ["D", "05B"]])
+        put("UNG", ["SYNTAX", ["SENDER", "ZZ"], ["PAXGATE", "ZZ"], ["261123", "0700"], "G1", "UN", ["D", "05B"]])
     count = draw(st.integers(1, 3))
     for number in range(1, count + 1):
         reference = f"M{number}"
-        put("UNH", [reference, ["PAXLST", "D", "05B", "UN", "IATA"]], 1)
+        put("UNH", [reference, ["SYNTAX", "D", "05B", "UN"]], 1)
         body = draw(st.lists(st.tuples(tags, elements_of(d)), max_size=6))
         for position, (tag, elements) in enumerate(body, start=2):
             put(tag, elements, position)

@@ -136,7 +136,7 @@ def interchanges(draw):
     body = draw(st.lists(st.tuples(tags, elements_of(d, letters)), max_size=5))
     newline = draw(st.sampled_from(["", "\r\n", "\n"]))
     lines = [segment("UNB", [[syntax, "4"], ["SENDER", "ZZ"], ["PAXGATE", "ZZ"], ["20261123", "0700"], "R1"], d),
-             segment("UNH", ["M1", ["PAXLST", "D", "05B", "UN", "IATA"]], d)]
+             segment("UNH", ["M1", ["SYNTAX", "D", "05B", "UN"]], d)]
     lines += [segment(tag, elements, d) for tag, elements in body]
     lines += [segment("UNT", [str(len(body) + 2), "M1"], d), segment("UNZ", ["1", "R1"], d)]
     text = (d.una() + newline if with_una else "") + newline.join(lines) + newline
