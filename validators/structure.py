@@ -18,6 +18,7 @@ not a cascade. PAXLST and PNRGOV tables are both walked by this code.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -103,45 +104,90 @@ class Fault(NamedTuple):
     params: dict[str, str]
 
 
+class _Plan:
+    """A group rule compiled for the walk: for each place the reader can stand at, which child
+    every tag would open there and which mandatory children it would pass by on the way."""
+
+    __slots__ = ("ahead", "repeat", "rest", "rule", "sub")
+
+    def __init__(self, rule: Group) -> None:
+        self.rule = rule
+        children = rule.children
+        mandatory = [i for i, child in enumerate(children) if child.status == "M"]
+        ahead: list[dict[str, tuple[int, tuple[int, ...]]]] = []
+        for start in range(len(children) + 1):
+            table: dict[str, tuple[int, tuple[int, ...]]] = {}
+            for index in range(start, len(children)):
+                child = children[index]
+                tag = child.tag if isinstance(child, Seg) else child.trigger
+                if tag not in table:
+                    table[tag] = (index, tuple(m for m in mandatory if start <= m < index))
+            ahead.append(table)
+        self.ahead = tuple(ahead)
+        self.rest = tuple(tuple(m for m in mandatory if m >= start) for start in range(len(children) + 1))
+        self.repeat = tuple(child.repeat for child in children)
+        self.sub = {i: _Plan(child) for i, child in enumerate(children) if isinstance(child, Group)}
+
+
+@functools.cache
+def _compile(table: MessageTable) -> _Plan:
+    return _Plan(table.root())
+
+
+@functools.cache
+def _known_tags(table: MessageTable) -> frozenset[str]:
+    return table.tags()
+
+
 @dataclass(slots=True)
 class _Frame:
     node: Node
+    plan: _Plan
     index: int  # the child of node.rule the reader stands at
     count: int  # occurrences of that child so far in this instance
 
 
 def walk(table: MessageTable, body: list[Segment], trailer: Segment) -> tuple[Node, list[Fault]]:
     """Read ``body`` (the segments strictly between UNH and UNT) against ``table``."""
-    root = Node(table.root())
-    stack = [_Frame(root, 0, 0)]
+    plan = _compile(table)
+    root = Node(plan.rule)
+    stack = [_Frame(root, plan, 0, 0)]
     faults: list[Fault] = []
-    known = table.tags()
     for segment in body:
-        place = _place(stack, segment.tag)
-        if place is None:
-            _unexpected(table, stack, segment, known, faults)
-            continue
-        depth, index, skipped = place
-        for missing, where in skipped:
-            faults.append(_missing(missing, where, segment))
-        del stack[depth + 1:]
-        frame = stack[depth]
-        if index != frame.index:
-            frame.index, frame.count = index, 0
-        frame.count += 1
-        child = frame.node.rule.children[index]
-        if isinstance(child, Seg):
-            frame.node.segments.append(segment)
-            if frame.count == child.repeat + 1:  # report once, at the first one too many
-                faults.append(Fault("MSG-SEGMENT-REPEAT", segment, {
-                    "tag": child.tag, "max": str(child.repeat), "where": _where(frame.node.rule)}))
+        tag = segment.tag
+        frame = stack[-1]
+        # the usual case first: the tag fits the innermost group, passing nothing mandatory by
+        hit = frame.plan.ahead[1 if frame.index == 0 and len(stack) > 1 else frame.index].get(tag)
+        if hit is not None and not hit[1]:
+            index = hit[0]
         else:
-            node = Node(child, [segment])
+            place = _place(stack, tag)
+            if place is None:
+                _unexpected(table, stack, segment, faults)
+                continue
+            depth, index, skipped = place
+            for missing, where in skipped:
+                faults.append(_missing(missing, where, segment))
+            del stack[depth + 1:]
+            frame = stack[depth]
+        if index != frame.index:
+            frame.index, frame.count = index, 1
+        else:
+            frame.count += 1
+        plan = frame.plan
+        sub = plan.sub.get(index)
+        if sub is None:
+            frame.node.segments.append(segment)
+            if frame.count == plan.repeat[index] + 1:  # report once, at the first one too many
+                faults.append(Fault("MSG-SEGMENT-REPEAT", segment, {
+                    "tag": tag, "max": str(plan.repeat[index]), "where": _where(plan.rule)}))
+        else:
+            node = Node(sub.rule, [segment])
             frame.node.groups.append(node)
-            if frame.count == child.repeat + 1:
+            if frame.count == plan.repeat[index] + 1:
                 faults.append(Fault("MSG-GROUP-REPEAT", segment, {
-                    "group_name": child.name, "tag": child.trigger, "max": str(child.repeat), "title": _title(child)}))
-            stack.append(_Frame(node, 0, 1))
+                    "group_name": sub.rule.name, "tag": tag, "max": str(plan.repeat[index]), "title": _title(sub.rule)}))
+            stack.append(_Frame(node, sub, 0, 1))
     for frame in reversed(stack):
         for missing in _remaining(frame):
             faults.append(_missing(missing, frame.node.rule, trailer))
@@ -158,15 +204,15 @@ def _place(stack: list[_Frame], tag: str) -> tuple[int, int, list[tuple[Seg | Gr
     skipped: list[tuple[Seg | Group, Group]] = []
     for depth in range(len(stack) - 1, -1, -1):
         frame = stack[depth]
-        children = frame.node.rule.children
-        for index in range(_first_open(frame, depth), len(children)):
-            child = children[index]
-            count = frame.count if index == frame.index else 0
-            trigger = child.tag if isinstance(child, Seg) else child.trigger
-            if trigger == tag:
-                return depth, index, skipped
-            if child.status == "M" and count == 0:
-                skipped.append((child, frame.node.rule))
+        plan = frame.plan
+        start = 1 if depth and frame.index == 0 else frame.index
+        hit = plan.ahead[start].get(tag)
+        passed = plan.rest[start] if hit is None else hit[1]
+        for index in passed:
+            if not (index == frame.index and frame.count):
+                skipped.append((plan.rule.children[index], plan.rule))
+        if hit is not None:
+            return depth, hit[0], skipped
     return None
 
 
@@ -199,10 +245,9 @@ def _expected_tags(stack: list[_Frame]) -> list[str]:
     return tags
 
 
-def _unexpected(table: MessageTable, stack: list[_Frame], segment: Segment, known: frozenset[str],
-                faults: list[Fault]) -> None:
+def _unexpected(table: MessageTable, stack: list[_Frame], segment: Segment, faults: list[Fault]) -> None:
     expected = ", ".join(_expected_tags(stack)) or "UNT"
-    if segment.tag in known:
+    if segment.tag in _known_tags(table):
         faults.append(Fault("MSG-SEGMENT-UNEXPECTED", segment, {
             "tag": segment.tag, "where": _where(stack[-1].node.rule), "expected": expected}))
     else:
