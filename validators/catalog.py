@@ -108,13 +108,13 @@ _RULES: tuple[Rule, ...] = (
     Rule("MSG-GROUP-REPEAT", E, 36, "Segment group {group_name}{title}, opened by {tag}, occurs more than {max} times.",
          "at most {max}"),
     # --- data elements of service segments (format checks) ----------------------------------------
-    Rule("EDI-ENV-MISSING", E, 13, "{service} {name} ({ident}) is missing.", "{format}"),
-    Rule("EDI-ENV-TOO-LONG", E, 39, "{service} {name} ({ident}) has {length} characters, at most {max} are allowed.", "{format}"),
-    Rule("EDI-ENV-TOO-SHORT", E, 40, "{service} {name} ({ident}) has {length} characters, at least {min} are required.", "{format}"),
-    Rule("EDI-ENV-NOT-NUMERIC", E, 37, "{service} {name} ({ident}) must be numeric.", "{format}"),
-    Rule("EDI-ENV-TOO-MANY", E, 16, "{service} has more {what} than the syntax allows ({count} > {max}).", "at most {max}"),
-    Rule("EDI-ENV-DATE", E, 12, "{service} {name} ({ident}) {value} is not a valid {kind}.", "{format}"),
-    Rule("EDI-ENV-CODE", E, 12, "{service} {name} ({ident}) {value} is not a valid code.", "{allowed}"),
+    Rule("EDI-ENV-MISSING", E, 13, "{tag} {name} ({ident}) is missing.", "{format}"),
+    Rule("EDI-ENV-TOO-LONG", E, 39, "{tag} {name} ({ident}) has {length} characters, at most {max} are allowed.", "{format}"),
+    Rule("EDI-ENV-TOO-SHORT", E, 40, "{tag} {name} ({ident}) has {length} characters, at least {min} are required.", "{format}"),
+    Rule("EDI-ENV-NOT-NUMERIC", E, 37, "{tag} {name} ({ident}) must be numeric.", "{format}"),
+    Rule("EDI-ENV-TOO-MANY", E, 16, "{tag} has more {what} than the syntax allows ({count} > {max}).", "at most {max}"),
+    Rule("EDI-ENV-DATE", E, 12, "{tag} {name} ({ident}) {value} is not a valid {kind}.", "{format}"),
+    Rule("EDI-ENV-CODE", E, 12, "{tag} {name} ({ident}) {value} is not a valid code.", "{allowed}"),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

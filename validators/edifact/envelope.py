@@ -13,16 +13,18 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from validators.edifact import charsets
 from validators.edifact.delimiters import LEVEL_A_DEFAULT, LEVEL_B_DEFAULT, Delimiters, parse_una
-from validators.edifact.service_segments import SERVICE_SEGMENTS, Component, Element, rules_version
+from validators.edifact.service_segments import SERVICE_SEGMENTS, rules_version
 from validators.edifact.tokenizer import Anomaly, Segment, element_position, read_segments
+from validators.elements import check_segment, is_number
 from validators.findings import Findings
 from validators.report import Scope
 
-_FORMAT = re.compile(r"(an|a|n)(\.\.)?(\d+)")
+_ENVELOPE_CODES = {"missing": "EDI-ENV-MISSING", "too-many": "EDI-ENV-TOO-MANY", "not-numeric": "EDI-ENV-NOT-NUMERIC",
+                   "too-long": "EDI-ENV-TOO-LONG", "too-short": "EDI-ENV-TOO-SHORT", "date": "EDI-ENV-DATE",
+                   "code": "EDI-ENV-CODE"}
 _SCAN_LIMIT = 10_000  # invalid characters looked at per interchange
 _CHARACTER_FINDINGS = 20  # components reported one by one before the rest is summed up
 _SCOPE_OF_TAG = {"UNB": Scope.INTERCHANGE, "UNZ": Scope.INTERCHANGE, "UNG": Scope.GROUP, "UNE": Scope.GROUP,
@@ -340,7 +342,7 @@ class _EnvelopeChecker:
         if reference and reference != message.reference:
             self.add("EDI-UNT-REFERENCE", Scope.MESSAGE, trailer, 2, None, found=reference,
                      reference=message.reference)
-        if _is_number(count) and int(count) != len(message.segments):
+        if is_number(count) and int(count) != len(message.segments):
             self.add("EDI-UNT-COUNT", Scope.MESSAGE, trailer, 1, None, found=count, actual=len(message.segments))
 
     def close_group(self, group: Group, trailer: Segment | None) -> None:
@@ -360,7 +362,7 @@ class _EnvelopeChecker:
         count, reference = trailer.value(1), trailer.value(2)
         if reference and reference != group.reference:
             self.add("EDI-UNE-REFERENCE", Scope.GROUP, trailer, 2, None, found=reference, reference=group.reference)
-        if _is_number(count) and int(count) != len(group.messages):
+        if is_number(count) and int(count) != len(group.messages):
             self.add("EDI-UNE-COUNT", Scope.GROUP, trailer, 1, None, found=count, actual=len(group.messages))
 
     def close_interchange(self) -> None:
@@ -378,7 +380,7 @@ class _EnvelopeChecker:
         if ich.header is not None and reference and reference != ich.control_reference:
             self.add("EDI-UNZ-REFERENCE", Scope.INTERCHANGE, trailer, 2, None, found=reference,
                      reference=ich.control_reference)
-        if _is_number(count):
+        if is_number(count):
             actual, what = (len(ich.groups), "functional groups") if ich.groups else (len(ich.messages), "messages")
             if int(count) != actual:
                 self.add("EDI-UNZ-COUNT", Scope.INTERCHANGE, trailer, 1, None, found=count, actual=actual, what=what)
@@ -397,62 +399,13 @@ class _EnvelopeChecker:
                      allowed=", ".join(allowed))
 
     def check_elements(self, segment: Segment, scope: Scope) -> None:
-        table = self.tables[segment.tag]
-        elements = segment.elements
-        if len(elements) > len(table):
-            self.add("EDI-ENV-TOO-MANY", scope, segment, len(table) + 1, service=segment.tag, what="data elements",
-                     count=len(elements), max=len(table))
-        for e_pos, spec in enumerate(table, start=1):
-            components = elements[e_pos - 1] if e_pos <= len(elements) else []
-            present = any(components)
-            if not present:
-                if spec.status == "M":
-                    first = spec.components[0]
-                    self.add("EDI-ENV-MISSING", scope, segment, e_pos, 1 if len(spec.components) > 1 else None,
-                             offset=segment.end, service=segment.tag, name=spec.name, ident=spec.ident,
-                             format=_describe_format(spec, first))
-                continue
-            if len(components) > len(spec.components):
-                self.add("EDI-ENV-TOO-MANY", scope, segment, e_pos, len(spec.components) + 1,
-                         service=segment.tag, what=f"components in {spec.ident}", count=len(components), max=len(spec.components))
-            for c_pos, comp in enumerate(spec.components, start=1):
-                value = components[c_pos - 1] if c_pos <= len(components) else ""
-                composite = len(spec.components) > 1
-                self.check_value(segment, scope, spec, comp, value, e_pos, c_pos if composite else None)
-
-    def check_value(self, segment: Segment, scope: Scope, spec: Element, comp: Component, value: str,
-                    e_pos: int, c_pos: int | None) -> None:
-        names = {"service": segment.tag, "name": comp.name, "ident": comp.ident,
-                 "format": _describe_format(spec, comp)}
-        if not value:
-            if comp.status == "M":
-                self.add("EDI-ENV-MISSING", scope, segment, e_pos, c_pos, **names)
-            return
-        lengths = []
-        numeric = False
-        for alternative in comp.format.split("|"):
-            match = _FORMAT.fullmatch(alternative)
-            assert match is not None, comp.format
-            kind, upto, size = match.groups()
-            numeric = kind == "n"
-            lengths.append((0 if upto else int(size), int(size)))
-        if numeric and not _is_number(value):
-            self.add("EDI-ENV-NOT-NUMERIC", scope, segment, e_pos, c_pos, **names)
-            return
-        if not any(low <= len(value) <= high for low, high in lengths):
-            longest = max(high for _, high in lengths)
-            if len(value) > longest:
-                self.add("EDI-ENV-TOO-LONG", scope, segment, e_pos, c_pos, length=len(value), max=longest, **names)
-            else:
-                self.add("EDI-ENV-TOO-SHORT", scope, segment, e_pos, c_pos, length=len(value),
-                         min=min(low for low, _ in lengths if low), **names)
-            return
-        if comp.kind is not None and not _valid_calendar(comp.kind, value):
-            self.add("EDI-ENV-DATE", scope, segment, e_pos, c_pos, value=repr(value), kind=comp.kind, **names)
-        if comp.codes is not None and value not in comp.codes:
-            self.add("EDI-ENV-CODE", scope, segment, e_pos, c_pos, value=repr(value),
-                     allowed=" or ".join(comp.codes) + f" (syntax version {self.ich.syntax_version or '?'})",
-                     **{k: v for k, v in names.items() if k != "format"})
+        for fault in check_segment(segment, self.tables[segment.tag]):
+            params = fault.params
+            if fault.kind == "code":  # the service code lists differ between syntax versions
+                params = {**params, "allowed": f"{params['allowed']} (syntax version {self.ich.syntax_version or '?'})"}
+            offset = segment.end if fault.kind == "missing" and fault.element > len(segment.elements) else None
+            self.add(_ENVELOPE_CODES[fault.kind], scope, segment, fault.element, fault.component, offset=offset,
+                     tag=segment.tag, **params)
 
     # --- characters ----------------------------------------------------------------------------
     def check_repertoire(self) -> None:
@@ -541,30 +494,3 @@ class _EnvelopeChecker:
                 for j, value in enumerate(components):
                     if not value.isascii():
                         components[j] = value.encode("latin-1").decode(encoding, "replace")
-
-
-def _is_number(value: str) -> bool:
-    """Digits 0-9 only (str.isdigit also accepts '²' and other Unicode digits)."""
-    return value.isascii() and value.isdigit()
-
-
-def _describe_format(spec: Element, comp: Component) -> str:
-    formats = " or ".join(comp.format.split("|"))
-    codes = f", one of {', '.join(comp.codes)}" if comp.codes else ""
-    what = {"date": " (YYMMDD" + (" or CCYYMMDD" if "n8" in comp.format else "") + ")", "time": " (HHMM)"}.get(
-        comp.kind or "", "")
-    return f"{comp.ident} as {formats}{what}{codes}"
-
-
-def _valid_calendar(kind: str, value: str) -> bool:
-    if kind == "time":
-        return int(value[:2]) < 24 and int(value[2:4]) < 60
-    if len(value) == 8:
-        year, month, day = int(value[:4]), int(value[4:6]), int(value[6:8])
-    else:
-        year, month, day = 2000 + int(value[:2]), int(value[2:4]), int(value[4:6])
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True

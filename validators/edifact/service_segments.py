@@ -11,31 +11,7 @@ both lengths are accepted in version 4.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-
-class Component(NamedTuple):
-    ident: str
-    name: str
-    status: str  # "M" or "C"
-    format: str  # e.g. "an..14", "n6", "a4"
-    kind: str | None = None  # "date" or "time": checked as a calendar value
-    codes: tuple[str, ...] | None = None  # allowed values, when the standard lists them
-
-
-class Element(NamedTuple):
-    ident: str
-    name: str
-    status: str
-    components: tuple[Component, ...]
-
-
-def simple(ident: str, name: str, status: str, fmt: str, codes: tuple[str, ...] | None = None) -> Element:
-    return Element(ident, name, status, (Component(ident, name, "M", fmt, None, codes),))
-
-
-def composite(ident: str, name: str, status: str, *components: Component) -> Element:
-    return Element(ident, name, status, components)
+from validators.elements import Component, Element, composite, simple
 
 
 def _date_time(date_format: str, status: str = "M") -> Element:
