@@ -7,6 +7,8 @@ Stable contract (other tools and people depend on it):
 - ``paxgate ack FILE [--profile NAME]`` — prints the acknowledgement the gateway would send;
   exit 0 when printed, 1 when no acknowledgement applies (the reason goes to stderr), 2 on usage
   errors.
+- ``paxgate manifest FILE... [--profile NAME]`` — the typed Manifest of each PAXLST message as JSON
+  (this prints personal data: it is an operator's tool, never a log); exit codes as ``validate``.
 - ``paxgate codes [--json | --markdown]`` — the finding catalogue.
 """
 
@@ -66,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     ack_cmd.add_argument("--reference", metavar="REF", help="our interchange control reference (default: from the time)")
     ack_cmd.set_defaults(handler=_ack)
 
+    manifest_cmd = commands.add_parser("manifest", help="print what PAXLST files say, as typed JSON (personal data)")
+    manifest_cmd.add_argument("files", nargs="+", metavar="FILE")
+    manifest_cmd.add_argument("--profile", metavar="NAME", help="national profile (configs/profiles/NAME.toml or a path)")
+    manifest_cmd.set_defaults(handler=_manifest)
+
     codes_cmd = commands.add_parser("codes", help="list every finding code with its meaning")
     form = codes_cmd.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true")
@@ -107,6 +114,7 @@ def report_json(path: str, report: Report) -> dict[str, Any]:
         "verdict": report.verdict.value,
         "format": report.format,
         "messages": report.messages,
+        "travellers": report.travellers,
         "interchanges": len(report.interchanges),
         "findings": [msgspec.to_builtins(f) for f in report.findings],
     }
@@ -163,6 +171,16 @@ def _parse_time(value: str) -> datetime:
     except ValueError:
         raise UsageError(f"--now {value!r} is not an ISO 8601 time such as 2026-11-23T07:00:00Z") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# --- manifest --------------------------------------------------------------------------------------
+def _manifest(args: argparse.Namespace) -> int:
+    """The typed Manifest of every PAXLST message, one JSON object per file; exit as `validate`."""
+    profile = _profile(args.profile)
+    results = [(path, validate(_read(path), profile)) for path in args.files]
+    payload = [{"file": path, "verdict": report.verdict.value, "manifests": report.manifests} for path, report in results]
+    sys.stdout.buffer.write(msgspec.json.encode(payload) + b"\n")
+    return EXIT_REJECTED if any(r.verdict == "rejected" for _, r in results) else EXIT_OK
 
 
 # --- codes -----------------------------------------------------------------------------------------

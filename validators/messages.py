@@ -1,13 +1,18 @@
-"""Message-level checks: each message read against the segment table of its type and version.
+"""Message-level checks and models: each message read against the table of its type and version.
 
-Which table applies is data, keyed by UNH S009 (message type, version, release). A message whose
-type or directory has no table here is checked at the syntax level only.
+Which segment table reads a message is data, keyed by UNH S009 (message type, version, release).
+A message whose type or directory has no table is checked at the syntax level only. What a table
+reads is also turned into the typed model of its message (a ``Manifest`` for PAXLST).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from validators.edifact.envelope import Interchange
+from validators.elements import valid_calendar
 from validators.findings import Findings
+from validators.paxlst.manifest import Manifest, build_manifest
 from validators.paxlst.tables import PAXLST_D02B, PAXLST_D05B
 from validators.report import Scope
 from validators.structure import MessageTable, walk
@@ -18,9 +23,12 @@ TABLES: dict[tuple[str, str, str], MessageTable] = {
 }
 
 
-def check_structure(interchanges: list[Interchange], findings: Findings) -> None:
-    """Walk every message that has a table; record each structure fault at its segment."""
+def check_messages(interchanges: list[Interchange], findings: Findings) -> list[Manifest]:
+    """Walk every message that has a table, record each structure fault at its segment, and
+    return the models of the messages read."""
+    manifests: list[Manifest] = []
     for interchange in interchanges:
+        prepared = _prepared(interchange)
         for message in interchange.messages:
             identifier = message.identifier
             table = TABLES.get((message.type, *identifier[1:3])) if len(identifier) >= 3 else None
@@ -28,10 +36,23 @@ def check_structure(interchanges: list[Interchange], findings: Findings) -> None
                 continue
             body = message.segments[1:-1] if message.trailer is not None else message.segments[1:]
             end = message.trailer if message.trailer is not None else message.segments[-1]
-            _, faults = walk(table, body, end)
+            root, faults = walk(table, body, end)
             group = message.group.number if message.group else None
             for fault in faults:
                 segment = fault.segment
                 findings.add(fault.code, Scope.SEGMENT, segment.offset, interchange=interchange.number, group=group,
                              message=message.index, segment_position=segment.position, segment_tag=segment.tag,
                              **fault.params)
+            if table.message == "PAXLST":
+                manifests.append(build_manifest(message, root, prepared))
+    return manifests
+
+
+def _prepared(interchange: Interchange) -> date | None:
+    """The UNB preparation date, when it is a real date."""
+    value = interchange.header.value(4, 1) if interchange.header else ""
+    if len(value) not in (6, 8) or not valid_calendar("date", value):
+        return None
+    if len(value) == 8:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    return date(2000 + int(value[:2]), int(value[2:4]), int(value[4:6]))

@@ -16,6 +16,7 @@ import msgspec
 
 if TYPE_CHECKING:
     from validators.edifact.envelope import Interchange
+    from validators.paxlst.manifest import Manifest
 
 
 class Severity(StrEnum):
@@ -92,12 +93,13 @@ class Report:
     """What validating one file found: its format, its findings and what was read.
 
     ``interchanges`` holds the parsed envelope (``validators.edifact.envelope.Interchange``), which
-    the acknowledgement writers answer.
+    the acknowledgement writers answer; ``manifests`` the typed model of each PAXLST message read.
     """
 
     format: str
     findings: list[Finding]
     interchanges: list[Interchange] = field(default_factory=list)
+    manifests: list[Manifest] = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:
@@ -106,6 +108,10 @@ class Report:
     @property
     def messages(self) -> int:
         return sum(len(i.messages) for i in self.interchanges)
+
+    @property
+    def travellers(self) -> int:
+        return sum(len(m.travellers) for m in self.manifests)
 
     def errors_in(self, interchange: int, *, group: int | None = None, message: int | None = None,
                   scope: Scope | None = None) -> list[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from validators.edifact.tokenizer import LineIndex
 from validators.findings import Findings
-from validators.messages import check_structure
+from validators.messages import check_messages
 from validators.preprocess import detect_format, read_interchanges
 from validators.profiles import BASELINE, Profile
 from validators.report import Report
@@ -15,5 +15,6 @@ def validate(data: bytes, profile: Profile = BASELINE) -> Report:
     text = data.decode("latin-1")  # one character per byte: offsets stay byte offsets
     findings = Findings(profile, LineIndex(text))
     interchanges = read_interchanges(text, findings)
-    check_structure(interchanges, findings)
-    return Report(format=detect_format(interchanges), findings=findings.result(), interchanges=interchanges)
+    manifests = check_messages(interchanges, findings)
+    return Report(format=detect_format(interchanges), findings=findings.result(), interchanges=interchanges,
+                  manifests=manifests)

@@ -1,0 +1,232 @@
+"""The typed Manifest: what a PAXLST says, read from the segment groups the walker built.
+
+Fields keep the carrier's values (no guessing); dates are also given as ISO 8601 where they are
+valid, with the century chosen the way a border officer would: a date of birth is never after the
+flight, an expiry date never more than fifteen years after it. Flight times in
+PAXLST are local airport times, so they are ISO local times without a zone (``*_local``).
+
+This is personal data: it is built for forwarding and screening, never for logs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from validators.edifact.envelope import Message
+from validators.edifact.tokenizer import Segment
+from validators.structure import Node
+
+# NAD 3035 party function → traveller role (STANDARDS.md §2.3.2)
+ROLES = {"FL": "passenger", "FM": "crew", "DDU": "in-transit passenger", "DDT": "in-transit crew",
+         "COT": "involved party", "ZZZ": "mutually defined"}
+# BGM 1001 → what the list is (STANDARDS.md §2.3.1)
+KINDS = {"745": "passenger list", "250": "crew list", "266": "flight status (close-out or cancellation)",
+         "336": "master crew list", "655": "gate pass"}
+# LOC 3227 in a traveller group → Traveller field (STANDARDS.md §2.3.3)
+TRAVELLER_PLACES = {"22": "clearance", "174": "residence", "178": "embarkation", "179": "debarkation", "180": "birth_place"}
+
+
+class Leg(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One LOC(+DTM) of a flight: an airport with its role and, where given, its local time."""
+
+    function: str  # LOC 3227: 125 departure, 87 arrival, 92 routing, 130 final destination …
+    airport: str
+    time_local: str | None = None  # ISO 8601 local time from DTM 189/232 (format 201/203)
+
+
+class Flight(msgspec.Struct, frozen=True, omit_defaults=True):
+    flight: str  # TDT 8028, e.g. ZZ0123
+    carrier: str | None = None  # TDT C040 3127
+    mode: str | None = None  # TDT 8051: 20 main carriage, 34 overflight
+    legs: tuple[Leg, ...] = ()
+
+
+class Document(msgspec.Struct, frozen=True, omit_defaults=True):
+    type: str  # DOC 1001: P passport, V visa, I/A/C identity cards …
+    number: str
+    issuing_state: str | None = None  # LOC 91
+    expiry: str | None = None  # ISO date (DTM 36)
+    issued: str | None = None  # ISO date (DTM 182)
+
+
+class Traveller(msgspec.Struct, frozen=True, omit_defaults=True):
+    position: int  # segment position of the traveller's NAD in the message (for findings)
+    role: str
+    surname: str
+    given_names: tuple[str, ...] = ()
+    gender: str | None = None  # ATT: M, F, U, X
+    birth_date: str | None = None  # ISO date (DTM 329)
+    nationality: str | None = None  # NAT
+    residence: str | None = None
+    birth_place: str | None = None
+    embarkation: str | None = None
+    debarkation: str | None = None
+    clearance: str | None = None
+    crew_function: str | None = None  # EMP C948: CR1 … CR5
+    verified: str | None = None  # GEI 7365: 173 verified, 174 not verified
+    references: dict[str, tuple[str, ...]] = {}  # RFF qualifier → values (AVF record locator, ABO id, SEA seat …)
+    documents: tuple[Document, ...] = ()
+
+
+class Part(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Which part of a multi-part list this message is (UNH 0068 and S010)."""
+
+    common_access_reference: str | None = None
+    sequence: int | None = None
+    first_last: str | None = None  # C first, F final
+
+    @property
+    def final(self) -> bool:
+        return self.first_last == "F"
+
+
+class Manifest(msgspec.Struct, frozen=True, omit_defaults=True):
+    message_reference: str
+    directory: str  # e.g. D:05B
+    document: str  # BGM 1001
+    kind: str
+    document_subcode: str | None = None  # BGM 1004: CL, CLOB, XF, CP, C, CC …
+    transaction_reference: str | None = None  # header RFF+TN
+    reporting_party: str | None = None  # SG1 NAD+MS name
+    flights: tuple[Flight, ...] = ()
+    travellers: tuple[Traveller, ...] = ()
+    totals: dict[str, int] = {}  # CNT 6069 → count: 42 passengers, 41 crew
+    part: Part = Part()
+
+
+def build_manifest(message: Message, root: Node, prepared: date | None) -> Manifest:
+    """The Manifest of one PAXLST message.
+
+    Two-digit years are anchored on the list's first flight day, else on ``prepared`` (the UNB
+    preparation date): validators read no clock. Without either, such dates stay out (None).
+    """
+    bgm = root.first("BGM")
+    header_rff = root.first("RFF")
+    identifier = message.identifier
+    flights = tuple(_flight(group) for group in root.children("SG2"))
+    reference_day = _first_flight_day(flights) or prepared
+    sequence = message.sequence
+    return Manifest(
+        message_reference=message.reference,
+        directory=":".join(identifier[1:3]),
+        document=bgm.value(1) if bgm else "",
+        kind=KINDS.get(bgm.value(1), "other") if bgm else "missing",
+        document_subcode=(bgm.value(2) or None) if bgm else None,
+        transaction_reference=(header_rff.value(1, 2) or None) if header_rff and header_rff.value(1) == "TN" else None,
+        reporting_party=_reporting_party(root),
+        flights=flights,
+        travellers=tuple(_traveller(group, reference_day) for group in root.children("SG4")),
+        totals={c.value(1, 1): int(c.value(1, 2)) for c in root.all("CNT") if c.value(1, 2).isascii()
+                and c.value(1, 2).isdigit()},
+        part=Part(message.common_access_reference or None, int(sequence) if sequence.isascii() and sequence.isdigit()
+                  else None, message.first_last or None),
+    )
+
+
+def _reporting_party(root: Node) -> str | None:
+    for group in root.children("SG1"):
+        nad = group.first("NAD")
+        if nad is not None:
+            return " ".join(v for v in nad.elements[3] if v) if len(nad.elements) > 3 else nad.value(2) or None
+    return None
+
+
+def _flight(group: Node) -> Flight:
+    tdt = group.first("TDT")
+    assert tdt is not None  # a group always holds its trigger
+    legs = []
+    for leg in group.children("SG3"):
+        loc = leg.first("LOC")
+        assert loc is not None
+        dtm = leg.first("DTM")
+        legs.append(Leg(loc.value(1), loc.value(2), _local_time(dtm) if dtm else None))
+    return Flight(tdt.value(2), tdt.value(5) or None, tdt.value(1) or None, tuple(legs))
+
+
+def _first_flight_day(flights: tuple[Flight, ...]) -> date | None:
+    for flight in flights:
+        for leg in flight.legs:
+            if leg.time_local:
+                return datetime.fromisoformat(leg.time_local).date()
+    return None
+
+
+def _traveller(group: Node, flight_day: date | None) -> Traveller:
+    nad = group.first("NAD")
+    assert nad is not None
+    names = [v for v in (nad.elements[3] if len(nad.elements) > 3 else []) if v]
+    fields: dict[str, object] = {}
+    for loc in group.all("LOC"):
+        place = TRAVELLER_PLACES.get(loc.value(1))
+        if place is not None and len(loc.elements) > 1:
+            # a code (LOC+178+LHR) or, for a birth place, free text in 3224 (LOC+180+:::HARTFORD USA)
+            fields[place] = loc.value(2) or " ".join(v for v in loc.elements[1] if v) or None
+    references: dict[str, list[str]] = {}
+    for rff in group.all("RFF"):
+        references.setdefault(rff.value(1, 1), []).append(rff.value(1, 2))
+    att, nat, emp, gei = group.first("ATT"), group.first("NAT"), group.first("EMP"), group.first("GEI")
+    birth = next((d for d in group.all("DTM") if d.value(1, 1) == "329"), None)
+    return Traveller(
+        position=nad.position,
+        role=ROLES.get(nad.value(1), nad.value(1)),
+        surname=names[0] if names else "",
+        given_names=tuple(names[1:]),
+        gender=(att.value(3, 1) or None) if att else None,
+        birth_date=_iso_date(birth.value(1, 2), flight_day) if birth else None,
+        nationality=(nat.value(2) or None) if nat else None,
+        crew_function=(emp.value(2, 1) or None) if emp else None,
+        verified=(gei.value(2) or None) if gei else None,
+        references={k: tuple(v) for k, v in references.items()},
+        documents=tuple(_document(doc, flight_day) for doc in group.children("SG5")),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _document(group: Node, flight_day: date | None) -> Document:
+    doc = group.first("DOC")
+    assert doc is not None
+    dates = {d.value(1, 1): d.value(1, 2) for d in group.all("DTM")}
+    loc = next((x for x in group.all("LOC") if x.value(1) == "91"), None)
+    return Document(
+        type=doc.value(1, 1),
+        number=doc.value(2, 1),
+        issuing_state=(loc.value(2) or None) if loc else None,
+        expiry=_iso_date(dates["36"], _years_after(flight_day, 15)) if "36" in dates else None,
+        issued=_iso_date(dates["182"], flight_day) if "182" in dates else None,
+    )
+
+
+def _years_after(day: date | None, years: int) -> date | None:
+    return None if day is None else day.replace(year=day.year + years, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def _local_time(dtm: Segment) -> str | None:
+    """DTM 201 (YYMMDDHHMM) or 203 (CCYYMMDDHHMM) as an ISO local time; None when not a time."""
+    value, fmt = dtm.value(1, 2), dtm.value(1, 3)
+    pattern = "%Y%m%d%H%M" if fmt == "203" or len(value) == 12 else "%y%m%d%H%M"
+    try:
+        return datetime.strptime(value, pattern).isoformat(timespec="minutes")  # a local airport time: no zone
+    except ValueError:
+        return None
+
+
+def _iso_date(value: str, latest: date | None) -> str | None:
+    """YYMMDD or CCYYMMDD as ISO. A two-digit year takes the latest century that keeps the date no
+    later than ``latest``: the flight day for births and issue dates, fifteen years after it for
+    expiry dates (no travel document is valid longer), so ``610218`` on a 2017 flight is 1961."""
+    if not (value.isascii() and value.isdigit()) or len(value) not in (6, 8):
+        return None
+    try:
+        if len(value) == 8:
+            return date(int(value[:4]), int(value[4:6]), int(value[6:8])).isoformat()
+        if latest is None:
+            return None  # no date to place the century by
+        yy, month, day = int(value[:2]), int(value[2:4]), int(value[4:6])
+        year = latest.year // 100 * 100 + yy
+        if date(year, month, day if (month, day) != (2, 29) else 28) > latest:
+            year -= 100
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
