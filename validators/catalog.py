@@ -107,6 +107,19 @@ _RULES: tuple[Rule, ...] = (
     Rule("MSG-SEGMENT-REPEAT", E, 35, "Segment {tag} occurs more than {max} times {where}.", "at most {max} {tag} there"),
     Rule("MSG-GROUP-REPEAT", E, 36, "Segment group {group_name}{title}, opened by {tag}, occurs more than {max} times.",
          "at most {max}"),
+    # --- PAXLST content (validators/paxlst/rules.py): code lists and formats reject like syntax ----
+    Rule("PAXLST-COUNTRY-CODE", E, 12, "The {what} {value} is not an ISO 3166-1 alpha-3 or ICAO Doc 9303 code for it.",
+         "{suggestion}"),
+    Rule("PAXLST-DATE", E, 12, "The {what} is not a valid date in the format it declares.", "{format}"),
+    # --- PAXLST business rules: findings that never reject (DESIGN.md §6.3); the profile sets severity
+    Rule("PAXLST-DOC-EXPIRED", W, None, "The travel document expired {days} day(s) before the flight.",
+         "a document valid on the day of travel"),
+    Rule("PAXLST-DOC-NUMBER", W, None, "The document number ({type}) has {length} characters or characters outside A-Z 0-9.",
+         "{expected}, as in the machine-readable zone"),
+    Rule("PAXLST-BIRTH-FUTURE", W, None, "The date of birth is after the flight.", "the traveller's real date of birth"),
+    Rule("PAXLST-BIRTH-AGE", W, None, "The date of birth makes the traveller older than {years} years.",
+         "the traveller's real date of birth (a wrong century?)"),
+    Rule("PAXLST-CNT-TOTAL", W, None, "CNT says {found} {what}, the message lists {actual}.", "{actual}"),
     # --- data elements of service segments (format checks) ----------------------------------------
     Rule("EDI-ENV-MISSING", E, 13, "{tag} {name} ({ident}) is missing.", "{format}"),
     Rule("EDI-ENV-TOO-LONG", E, 39, "{tag} {name} ({ident}) has {length} characters, at most {max} are allowed.", "{format}"),

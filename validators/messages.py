@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from validators.edifact.envelope import Interchange
+from validators.edifact.tokenizer import Segment
 from validators.elements import valid_calendar
 from validators.findings import Findings
-from validators.paxlst.manifest import Manifest, build_manifest
+from validators.paxlst.manifest import Manifest, build_manifest, flight_day
+from validators.paxlst.rules import check_content
 from validators.paxlst.tables import PAXLST_D02B, PAXLST_D05B
 from validators.report import Scope
 from validators.structure import MessageTable, walk
@@ -44,7 +46,17 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
                              message=message.index, segment_position=segment.position, segment_tag=segment.tag,
                              **fault.params)
             if table.message == "PAXLST":
-                manifests.append(build_manifest(message, root, prepared))
+                manifest = build_manifest(message, root, prepared)
+                manifests.append(manifest)
+
+                def report(code: str, scope: Scope, segment: Segment, element: int | None, component: int | None,
+                           params: dict[str, str], message_index: int = message.index, group_number: int | None = group,
+                           interchange_number: int = interchange.number) -> None:
+                    findings.add(code, scope, segment.offset, interchange=interchange_number, group=group_number,
+                                 message=message_index, segment_position=segment.position, segment_tag=segment.tag,
+                                 element=element, component=component, **params)
+
+                check_content(root, manifest, flight_day(manifest) or prepared, report)
     return manifests
 
 

@@ -34,12 +34,18 @@ class Verdict(StrEnum):
 
 
 class Scope(StrEnum):
-    """The CONTRL level a finding belongs to: UCI, UCF, UCM, or UCS/UCD inside a message."""
+    """The CONTRL level a finding belongs to: UCI, UCF, UCM, or UCS/UCD inside a message.
+
+    BUSINESS findings (document expiry, check digits, plausibility, totals) are no syntax fault:
+    they never appear in a CONTRL and never reject an interchange, whatever their severity
+    (DESIGN.md §6.3); they travel in CUSRES, ACKRES and JSON.
+    """
 
     INTERCHANGE = "interchange"
     GROUP = "group"
     MESSAGE = "message"
     SEGMENT = "segment"
+    BUSINESS = "business"
 
 
 class Location(msgspec.Struct, frozen=True, omit_defaults=False):
@@ -79,8 +85,14 @@ _RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
 
 def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> Verdict:
-    """The worst severity decides: any error rejects, any warning flags."""
-    worst = max((_RANK[f.severity] for f in findings), default=0)
+    """The worst severity decides: an error rejects, a warning flags; a business-rule error flags
+    too, since business rules never reject a message (DESIGN.md §6.3)."""
+    worst = 0
+    for f in findings:
+        rank = _RANK[f.severity]
+        if f.scope is Scope.BUSINESS:
+            rank = min(rank, 1)
+        worst = max(worst, rank)
     if worst == 2:
         return Verdict.REJECTED
     if worst == 1:
@@ -119,7 +131,7 @@ class Report:
         found = []
         for f in self.findings:
             loc = f.location
-            if f.severity is not Severity.ERROR or loc.interchange != interchange:
+            if f.severity is not Severity.ERROR or f.scope is Scope.BUSINESS or loc.interchange != interchange:
                 continue
             if scope is not None and f.scope is not scope:
                 continue

@@ -106,7 +106,7 @@ def build_manifest(message: Message, root: Node, prepared: date | None) -> Manif
     header_rff = root.first("RFF")
     identifier = message.identifier
     flights = tuple(_flight(group) for group in root.children("SG2"))
-    reference_day = _first_flight_day(flights) or prepared
+    reference_day = _first_day(flights) or prepared
     sequence = message.sequence
     return Manifest(
         message_reference=message.reference,
@@ -145,7 +145,12 @@ def _flight(group: Node) -> Flight:
     return Flight(tdt.value(2), tdt.value(5) or None, tdt.value(1) or None, tuple(legs))
 
 
-def _first_flight_day(flights: tuple[Flight, ...]) -> date | None:
+def flight_day(manifest: Manifest) -> date | None:
+    """The local date of the list's first timed leg: the day rules measure documents and ages by."""
+    return _first_day(manifest.flights)
+
+
+def _first_day(flights: tuple[Flight, ...]) -> date | None:
     for flight in flights:
         for leg in flight.legs:
             if leg.time_local:

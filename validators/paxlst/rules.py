@@ -1,0 +1,126 @@
+"""PAXLST content rules: country codes, dates, document numbers, totals (ICAO Doc 9303 and sense).
+
+Two kinds, as DESIGN.md §6.3 sets out. Code-list and format faults (a nationality that is no
+ISO 3166 / ICAO code, a date that is no date) are syntax-level findings at their element, so a
+CONTRL points at them. Business rules (a document expired before the flight, a birth after it,
+control totals) are BUSINESS findings: reported, never rejecting, severity set by the profile.
+
+Finding texts never repeat the personal data they are about: no names, document numbers or
+dates of birth, only what kind of fault it is and where.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from validators.edifact.tokenizer import Segment
+from validators.elements import valid_calendar
+from validators.icao import countries
+from validators.icao.countries import Role
+from validators.paxlst.manifest import Manifest
+from validators.report import Scope
+from validators.structure import Node
+
+# (code, scope, segment, element, component, params) → a finding; supplied by the caller
+Report = Callable[[str, Scope, Segment, int | None, int | None, dict[str, str]], None]
+
+# DTM 2005 qualifiers whose value is a date (YYMMDD/CCYYMMDD) or a date and time (format 201/203)
+DATE_QUALIFIERS = {"329": "date of birth", "36": "document expiry date", "182": "document issue date"}
+TIME_QUALIFIERS = {"189": "departure date/time", "232": "arrival date/time", "554": "filed date/time"}
+# LOC 3227 qualifiers in a traveller group whose place is a country code
+COUNTRY_PLACES = {"174": "country of residence"}
+# Document numbers as the MRZ can hold them: passports and visas 9 characters (longer only by the TD1
+# overflow rule, which passports do not use); other documents up to 35.
+DOCUMENT_NUMBER = {"P": re.compile(r"[A-Z0-9]{1,9}"), "V": re.compile(r"[A-Z0-9]{1,9}")}
+OTHER_DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]{1,35}")
+OLDEST_AGE = 120
+# CNT 6069 → the traveller roles it totals (STANDARDS.md §2.3.6: 42 passengers, 41 crew)
+TOTALS = {"42": ("passenger", "in-transit passenger"), "41": ("crew", "in-transit crew")}
+
+
+def check_content(root: Node, manifest: Manifest, flight_day: date | None, report: Report) -> None:
+    """Every content rule over one PAXLST message (its walked groups and its Manifest)."""
+    for group in root.children("SG2"):
+        for leg in group.children("SG3"):
+            for dtm in leg.all("DTM"):
+                _check_date(dtm, report)
+    travellers = root.children("SG4")
+    for group, traveller in zip(travellers, manifest.travellers, strict=True):
+        for segment in group.segments:
+            if segment.tag == "NAT":
+                _check_country(segment, 2, "nationality", countries.is_nationality, "nationality", report)
+            elif segment.tag == "LOC" and segment.value(1) in COUNTRY_PLACES:
+                _check_country(segment, 2, COUNTRY_PLACES[segment.value(1)], countries.is_nationality, "nationality",
+                               report)
+            elif segment.tag == "DTM":
+                _check_date(segment, report)
+        birth = next((d for d in group.all("DTM") if d.value(1, 1) == "329"), None)
+        if birth is not None and traveller.birth_date and flight_day is not None:
+            born = date.fromisoformat(traveller.birth_date)
+            if born > flight_day:
+                report("PAXLST-BIRTH-FUTURE", Scope.BUSINESS, birth, 1, 2, {})
+            elif (flight_day - born).days > OLDEST_AGE * 366:
+                report("PAXLST-BIRTH-AGE", Scope.BUSINESS, birth, 1, 2, {"years": str(OLDEST_AGE)})
+        for doc_group, document in zip(group.children("SG5"), traveller.documents, strict=True):
+            _check_document(doc_group, document.expiry, flight_day, report)
+    _check_totals(root, manifest, report)
+
+
+def _check_country(segment: Segment, element: int, what: str, accepts: Callable[[str], bool], role: Role,
+                   report: Report) -> None:
+    code = segment.value(element)
+    if not code or accepts(code):
+        return
+    suggestions = countries.did_you_mean(code, role)
+    hint = f"did you mean {' or '.join(suggestions)}?" if suggestions else "an ISO 3166-1 alpha-3 or ICAO Doc 9303 code"
+    report("PAXLST-COUNTRY-CODE", Scope.SEGMENT, segment, element, None, {"what": what, "value": repr(code), "suggestion": hint})
+
+
+def _check_date(dtm: Segment, report: Report) -> None:
+    qualifier, value, fmt = dtm.value(1, 1), dtm.value(1, 2), dtm.value(1, 3)
+    if not value:
+        return
+    if qualifier in DATE_QUALIFIERS:
+        if len(value) not in (6, 8) or not valid_calendar("date", value):
+            report("PAXLST-DATE", Scope.SEGMENT, dtm, 1, 2, {
+                "what": DATE_QUALIFIERS[qualifier], "format": "YYMMDD or CCYYMMDD"})
+    elif qualifier in TIME_QUALIFIERS:
+        expected = 12 if fmt == "203" else 10
+        if len(value) != expected or not (valid_calendar("date", value[:expected - 4])
+                                         and valid_calendar("time", value[expected - 4:])):
+            report("PAXLST-DATE", Scope.SEGMENT, dtm, 1, 2, {
+                "what": TIME_QUALIFIERS[qualifier], "format": "CCYYMMDDHHMM" if fmt == "203" else "YYMMDDHHMM"})
+
+
+def _check_document(group: Node, expiry: str | None, flight_day: date | None, report: Report) -> None:
+    doc = group.first("DOC")
+    assert doc is not None
+    number = doc.value(2, 1)
+    pattern = DOCUMENT_NUMBER.get(doc.value(1, 1), OTHER_DOCUMENT_NUMBER)
+    if number and not pattern.fullmatch(number):
+        report("PAXLST-DOC-NUMBER", Scope.BUSINESS, doc, 2, None, {
+            "type": doc.value(1, 1) or "?", "length": str(len(number)),
+            "expected": "up to 9 letters A-Z and digits" if pattern is not OTHER_DOCUMENT_NUMBER
+            else "up to 35 letters A-Z and digits"})
+    for dtm in group.all("DTM"):
+        _check_date(dtm, report)
+    for loc in group.all("LOC"):
+        if loc.value(1) == "91":
+            _check_country(loc, 2, "document issuing state", countries.is_issuer, "issuer", report)
+    if expiry and flight_day is not None and date.fromisoformat(expiry) < flight_day:
+        dtm = next(d for d in group.all("DTM") if d.value(1, 1) == "36")
+        report("PAXLST-DOC-EXPIRED", Scope.BUSINESS, dtm, 1, 2, {"days": str((flight_day - date.fromisoformat(expiry)).days)})
+
+
+def _check_totals(root: Node, manifest: Manifest, report: Report) -> None:
+    for cnt in root.all("CNT"):
+        qualifier, value = cnt.value(1, 1), cnt.value(1, 2)
+        roles = TOTALS.get(qualifier)
+        if roles is None or manifest.part.first_last == "C" or (manifest.part.sequence or 1) > 1:
+            continue  # a part of a multi-part list: the totals are the gateway's to check across parts
+        actual = sum(1 for t in manifest.travellers if t.role in roles)
+        if value.isascii() and value.isdigit() and int(value) != actual:
+            report("PAXLST-CNT-TOTAL", Scope.BUSINESS, cnt, 1, 2, {
+                "found": value, "actual": str(actual), "what": "passengers" if qualifier == "42" else "crew members"})
