@@ -107,6 +107,13 @@ _RULES: tuple[Rule, ...] = (
     Rule("MSG-SEGMENT-REPEAT", E, 35, "Segment {tag} occurs more than {max} times {where}.", "at most {max} {tag} there"),
     Rule("MSG-GROUP-REPEAT", E, 36, "Segment group {group_name}{title}, opened by {tag}, occurs more than {max} times.",
          "at most {max}"),
+    Rule("MSG-ELEMENT-MISSING", E, 13, "{tag} {name} ({ident}) is missing.", "{format}"),
+    Rule("MSG-ELEMENT-TOO-MANY", E, 16, "{tag} has more {what} than its layout allows ({count} > {max}).", "at most {max}"),
+    Rule("MSG-ELEMENT-NOT-NUMERIC", E, 37, "{tag} {name} ({ident}) must be numeric.", "{format}"),
+    Rule("MSG-ELEMENT-TOO-LONG", E, 39, "{tag} {name} ({ident}) has {length} characters, at most {max} are allowed.", "{format}"),
+    Rule("MSG-ELEMENT-TOO-SHORT", E, 40, "{tag} {name} ({ident}) has {length} characters, at least {min} are required.", "{format}"),
+    Rule("MSG-ELEMENT-DATE", E, 12, "{tag} {name} ({ident}) is not a valid {kind}.", "{format}"),
+    Rule("MSG-ELEMENT-CODE", E, 12, "{tag} {name} ({ident}) {value} is not in the code list.", "one of {allowed}"),
     # --- PAXLST content (validators/paxlst/rules.py): code lists and formats reject like syntax ----
     Rule("PAXLST-COUNTRY-CODE", E, 12, "The {what} {value} is not an ISO 3166-1 alpha-3 or ICAO Doc 9303 code for it.",
          "{suggestion}"),

@@ -57,7 +57,8 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
     """Every element and component of ``segment`` against ``layout``."""
     faults: list[ElementFault] = []
     elements = segment.elements
-    if len(elements) > len(layout):
+    # surplus that is empty is a trailing separator, which the tokenizer reports on its own
+    if len(elements) > len(layout) and any(any(c) for c in elements[len(layout):]):
         faults.append(ElementFault("too-many", len(layout) + 1, None, {
             "what": "data elements", "count": str(len(elements)), "max": str(len(layout))}))
     for e_pos, spec in enumerate(layout, start=1):
@@ -68,7 +69,7 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
                 faults.append(ElementFault("missing", e_pos, 1 if composite_element else None, {
                     "name": spec.name, "ident": spec.ident, "format": describe_format(spec.components[0])}))
             continue
-        if len(components) > len(spec.components):
+        if len(components) > len(spec.components) and any(components[len(spec.components):]):
             faults.append(ElementFault("too-many", e_pos, len(spec.components) + 1, {
                 "what": f"components in {spec.ident}", "count": str(len(components)), "max": str(len(spec.components))}))
         for c_pos, comp in enumerate(spec.components, start=1):

@@ -11,10 +11,11 @@ from datetime import date
 
 from validators.edifact.envelope import Interchange
 from validators.edifact.tokenizer import Segment
-from validators.elements import valid_calendar
+from validators.elements import Element, check_segment, valid_calendar
 from validators.findings import Findings
 from validators.paxlst.manifest import Manifest, build_manifest, flight_day
 from validators.paxlst.rules import check_content
+from validators.paxlst.segments import LAYOUTS
 from validators.paxlst.tables import PAXLST_D02B, PAXLST_D05B
 from validators.report import Scope
 from validators.structure import MessageTable, walk
@@ -23,6 +24,14 @@ TABLES: dict[tuple[str, str, str], MessageTable] = {
     ("PAXLST", "D", "02B"): PAXLST_D02B,
     ("PAXLST", "D", "05B"): PAXLST_D05B,
 }
+# segment layouts (elements, formats, code lists) per table
+SEGMENT_LAYOUTS: dict[MessageTable, dict[str, tuple[Element, ...]]] = {
+    PAXLST_D02B: LAYOUTS["02B"],
+    PAXLST_D05B: LAYOUTS["05B"],
+}
+_ELEMENT_CODES = {"missing": "MSG-ELEMENT-MISSING", "too-many": "MSG-ELEMENT-TOO-MANY", "not-numeric": "MSG-ELEMENT-NOT-NUMERIC",
+                  "too-long": "MSG-ELEMENT-TOO-LONG", "too-short": "MSG-ELEMENT-TOO-SHORT", "date": "MSG-ELEMENT-DATE",
+                  "code": "MSG-ELEMENT-CODE"}
 
 
 def check_messages(interchanges: list[Interchange], findings: Findings) -> list[Manifest]:
@@ -45,6 +54,16 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
                 findings.add(fault.code, Scope.SEGMENT, segment.offset, interchange=interchange.number, group=group,
                              message=message.index, segment_position=segment.position, segment_tag=segment.tag,
                              **fault.params)
+            layouts = SEGMENT_LAYOUTS.get(table, {})
+            for segment in body:
+                layout = layouts.get(segment.tag)
+                if layout is None:
+                    continue
+                for element_fault in check_segment(segment, layout):
+                    findings.add(_ELEMENT_CODES[element_fault.kind], Scope.SEGMENT, segment.offset,
+                                 interchange=interchange.number, group=group, message=message.index,
+                                 segment_position=segment.position, segment_tag=segment.tag, element=element_fault.element,
+                                 component=element_fault.component, tag=segment.tag, **element_fault.params)
             if table.message == "PAXLST":
                 manifest = build_manifest(message, root, prepared)
                 manifests.append(manifest)

@@ -635,7 +635,7 @@ def test_invalid_characters_in_a_message_never_reject_the_interchange_level(tmp_
     "at the deepest level you can locate" (STANDARDS.md §1.5), however many places hold them: past
     the 20th place the rest are summed up in one finding, still placed on a segment of the message,
     so the fault never moves up to UCI and the interchange stays acknowledged."""
-    body = "".join(f"FTX+AAI+++remark{i}'" for i in range(places))
+    body = "".join(f"FTX+BAG+++remark{i}'" for i in range(places))
     text = (f"UNB+UNOA:4+ZZAIR+PAXGATE+261123:0645+R1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+ZZ0123'"
             f"NAD+FL+++SMITH'{body}UNT+{places + 5}+1'UNZ+1+R1'")
     source = tmp_path / "remarks.edi"
