@@ -10,6 +10,7 @@ messages) and places them.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import NamedTuple
@@ -54,58 +55,116 @@ def composite(ident: str, name: str, status: str, *components: Component) -> Ele
 
 
 def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[ElementFault]:
-    """Every element and component of ``segment`` against ``layout``."""
+    """Every element and component of ``segment`` against ``layout``.
+
+    Runs for every segment of every message, so the layout is compiled once into plain tuples and
+    a value that passes costs a few comparisons; ``check_value`` builds the fault when one fails.
+    """
+    compiled, mandatory = _compiled(layout)
     faults: list[ElementFault] = []
     elements = segment.elements
+    count = len(elements)
     # surplus that is empty is a trailing separator, which the tokenizer reports on its own
-    if len(elements) > len(layout) and any(any(c) for c in elements[len(layout):]):
+    if count > len(layout) and any(any(c) for c in elements[len(layout):]):
         faults.append(ElementFault("too-many", len(layout) + 1, None, {
-            "what": "data elements", "count": str(len(elements)), "max": str(len(layout))}))
-    for e_pos, spec in enumerate(layout, start=1):
-        components = elements[e_pos - 1] if e_pos <= len(elements) else []
-        composite_element = len(spec.components) > 1
+            "what": "data elements", "count": str(count), "max": str(len(layout))}))
+    for e_index in range(min(count, len(layout))):
+        components = elements[e_index]
+        spec = layout[e_index]
+        rules = compiled[e_index]
         if not any(components):
             if spec.status == "M":
-                faults.append(ElementFault("missing", e_pos, 1 if composite_element else None, {
-                    "name": spec.name, "ident": spec.ident, "format": describe_format(spec.components[0])}))
+                faults.append(_missing_element(spec, e_index + 1))
             continue
-        if len(components) > len(spec.components) and any(components[len(spec.components):]):
-            faults.append(ElementFault("too-many", e_pos, len(spec.components) + 1, {
-                "what": f"components in {spec.ident}", "count": str(len(components)), "max": str(len(spec.components))}))
-        for c_pos, comp in enumerate(spec.components, start=1):
-            value = components[c_pos - 1] if c_pos <= len(components) else ""
-            fault = check_value(comp, value, e_pos, c_pos if composite_element else None)
+        single = len(rules) == 1
+        if len(components) > len(rules) and any(components[len(rules):]):
+            faults.append(ElementFault("too-many", e_index + 1, len(rules) + 1, {
+                "what": f"components in {spec.ident}", "count": str(len(components)), "max": str(len(rules))}))
+        for c_index, (comp, required, numeric, low, high, codes) in enumerate(rules):
+            value = components[c_index] if c_index < len(components) else ""
+            if value:
+                size = len(value)
+                if (low <= size <= high and (not numeric or (value.isascii() and value.isdigit()))
+                        and comp.kind is None and (codes is None or value in codes)):
+                    continue
+            elif not required:
+                continue
+            fault = check_value(comp, value, e_index + 1, None if single else c_index + 1)
             if fault is not None:
                 faults.append(fault)
+    for e_index in mandatory:
+        if e_index >= count:
+            faults.append(_missing_element(layout[e_index], e_index + 1))
     return faults
 
 
+_Rule = tuple[Component, bool, bool, int, int, frozenset[str] | None]
+_COMPILED: dict[int, tuple[tuple[Element, ...], tuple[tuple[_Rule, ...], ...], tuple[int, ...]]] = {}
+
+
+def _compiled(layout: tuple[Element, ...]) -> tuple[tuple[tuple[_Rule, ...], ...], tuple[int, ...]]:
+    """Per component: (component, mandatory, numeric, shortest, longest, codes); and the mandatory
+    element indexes. Layouts are module constants, so they are cached by identity (and kept alive
+    by the cache). A format with alternatives (``n6|n8``) sets the fast range to nothing, sending
+    every value to ``check_value``."""
+    entry = _COMPILED.get(id(layout))
+    if entry is None or entry[0] is not layout:
+        rules = []
+        for spec in layout:
+            element_rules = []
+            for comp in spec.components:
+                numeric, lengths = _parsed_format(comp.format)
+                low, high = lengths[0] if len(lengths) == 1 else (1, 0)
+                codes = frozenset(comp.codes) if comp.codes is not None else None
+                element_rules.append((comp, comp.status == "M", numeric, low, high, codes))
+            rules.append(tuple(element_rules))
+        mandatory = tuple(i for i, spec in enumerate(layout) if spec.status == "M")
+        entry = _COMPILED[id(layout)] = (layout, tuple(rules), mandatory)
+    return entry[1], entry[2]
+
+
+def _missing_element(spec: Element, e_pos: int) -> ElementFault:
+    return ElementFault("missing", e_pos, 1 if len(spec.components) > 1 else None, {
+        "name": spec.name, "ident": spec.ident, "format": describe_format(spec.components[0])})
+
+
 def check_value(comp: Component, value: str, e_pos: int, c_pos: int | None) -> ElementFault | None:
-    names = {"name": comp.name, "ident": comp.ident, "format": describe_format(comp)}
     if not value:
-        return ElementFault("missing", e_pos, c_pos, names) if comp.status == "M" else None
+        return ElementFault("missing", e_pos, c_pos, _names(comp)) if comp.status == "M" else None
+    numeric, lengths = _parsed_format(comp.format)
+    if numeric and not is_number(value):
+        return ElementFault("not-numeric", e_pos, c_pos, _names(comp))
+    size = len(value)
+    if not any(low <= size <= high for low, high in lengths):
+        longest = max(high for _, high in lengths)
+        if size > longest:
+            return ElementFault("too-long", e_pos, c_pos, {**_names(comp), "length": str(size), "max": str(longest)})
+        shortest = min(low for low, _ in lengths if low)
+        return ElementFault("too-short", e_pos, c_pos, {**_names(comp), "length": str(size), "min": str(shortest)})
+    if comp.kind is not None and not valid_calendar(comp.kind, value):
+        return ElementFault("date", e_pos, c_pos, {**_names(comp), "value": repr(value), "kind": comp.kind})
+    if comp.codes is not None and value not in comp.codes:
+        return ElementFault("code", e_pos, c_pos, {**_names(comp), "value": repr(value), "allowed": " or ".join(comp.codes)})
+    return None
+
+
+@functools.cache
+def _parsed_format(fmt: str) -> tuple[bool, tuple[tuple[int, int], ...]]:
+    """(numeric, allowed length ranges) of a format such as ``an..35`` or ``n6|n8``; parsed once."""
     lengths = []
     numeric = False
-    for alternative in comp.format.split("|"):
+    for alternative in fmt.split("|"):
         match = _FORMAT.fullmatch(alternative)
         if match is None:
-            raise ValueError(f"{comp.ident}: format {comp.format!r} is not an EDIFACT format")
+            raise ValueError(f"format {fmt!r} is not an EDIFACT format")
         kind, upto, size = match.groups()
         numeric = kind == "n"
         lengths.append((0 if upto else int(size), int(size)))
-    if numeric and not is_number(value):
-        return ElementFault("not-numeric", e_pos, c_pos, names)
-    if not any(low <= len(value) <= high for low, high in lengths):
-        longest = max(high for _, high in lengths)
-        if len(value) > longest:
-            return ElementFault("too-long", e_pos, c_pos, {**names, "length": str(len(value)), "max": str(longest)})
-        shortest = min(low for low, _ in lengths if low)
-        return ElementFault("too-short", e_pos, c_pos, {**names, "length": str(len(value)), "min": str(shortest)})
-    if comp.kind is not None and not valid_calendar(comp.kind, value):
-        return ElementFault("date", e_pos, c_pos, {**names, "value": repr(value), "kind": comp.kind})
-    if comp.codes is not None and value not in comp.codes:
-        return ElementFault("code", e_pos, c_pos, {**names, "value": repr(value), "allowed": " or ".join(comp.codes)})
-    return None
+    return numeric, tuple(lengths)
+
+
+def _names(comp: Component) -> dict[str, str]:
+    return {"name": comp.name, "ident": comp.ident, "format": describe_format(comp)}
 
 
 def is_number(value: str) -> bool:

@@ -11,7 +11,7 @@ from datetime import date
 
 from validators.edifact.envelope import Interchange
 from validators.edifact.tokenizer import Segment
-from validators.elements import Element, check_segment, valid_calendar
+from validators.elements import Element, ElementFault, check_segment, valid_calendar
 from validators.findings import Findings
 from validators.paxlst.manifest import Manifest, build_manifest, flight_day
 from validators.paxlst.rules import check_content
@@ -48,6 +48,7 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
             body = message.segments[1:-1] if message.trailer is not None else message.segments[1:]
             end = message.trailer if message.trailer is not None else message.segments[-1]
             root, faults = walk(table, body, end)
+            checked: dict[str, list[ElementFault]] = {}
             group = message.group.number if message.group else None
             for fault in faults:
                 segment = fault.segment
@@ -59,7 +60,11 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
                 layout = layouts.get(segment.tag)
                 if layout is None:
                     continue
-                for element_fault in check_segment(segment, layout):
+                # the same segment text has the same faults: LOC+178+LHR need not be checked 300 times
+                element_faults = checked.get(segment.raw)
+                if element_faults is None:
+                    element_faults = checked[segment.raw] = check_segment(segment, layout)
+                for element_fault in element_faults:
                     findings.add(_ELEMENT_CODES[element_fault.kind], Scope.SEGMENT, segment.offset,
                                  interchange=interchange.number, group=group, message=message.index,
                                  segment_position=segment.position, segment_tag=segment.tag, element=element_fault.element,

@@ -159,34 +159,40 @@ def _first_day(flights: tuple[Flight, ...]) -> date | None:
 
 
 def _traveller(group: Node, flight_day: date | None) -> Traveller:
-    nad = group.first("NAD")
-    assert nad is not None
-    names = [v for v in (nad.elements[3] if len(nad.elements) > 3 else []) if v]
+    """One pass over the traveller's segments (this runs for every person on every list)."""
+    nad = group.segments[0]
     fields: dict[str, object] = {}
-    for loc in group.all("LOC"):
-        place = TRAVELLER_PLACES.get(loc.value(1))
-        if place is not None and len(loc.elements) > 1:
-            # a code (LOC+178+LHR) or, for a birth place, free text in 3224 (LOC+180+:::HARTFORD USA)
-            fields[place] = loc.value(2) or " ".join(v for v in loc.elements[1] if v) or None
     references: dict[str, list[str]] = {}
-    for rff in group.all("RFF"):
-        references.setdefault(rff.value(1, 1), []).append(rff.value(1, 2))
-    att, nat, emp, gei = group.first("ATT"), group.first("NAT"), group.first("EMP"), group.first("GEI")
-    birth = next((d for d in group.all("DTM") if d.value(1, 1) == "329"), None)
+    for segment in group.segments[1:]:
+        tag, elements = segment.tag, segment.elements
+        first = elements[0][0] if elements else ""
+        if tag == "LOC":
+            place = TRAVELLER_PLACES.get(first)
+            if place is not None and len(elements) > 1:
+                # a code (LOC+178+LHR) or, for a birth place, free text in 3224 (LOC+180+:::HARTFORD USA)
+                fields[place] = elements[1][0] or " ".join(v for v in elements[1] if v) or None
+        elif tag == "RFF":
+            references.setdefault(first, []).append(elements[0][1] if len(elements[0]) > 1 else "")
+        elif tag == "DTM" and first == "329" and "birth_date" not in fields:
+            fields["birth_date"] = _iso_date(segment.value(1, 2), flight_day)
+        elif tag in _SINGLE and _SINGLE[tag] not in fields:
+            element, component = _SINGLE_AT[tag]
+            fields[_SINGLE[tag]] = segment.value(element, component) or None
+    names = [v for v in (nad.elements[3] if len(nad.elements) > 3 else []) if v]
     return Traveller(
         position=nad.position,
         role=ROLES.get(nad.value(1), nad.value(1)),
         surname=names[0] if names else "",
         given_names=tuple(names[1:]),
-        gender=(att.value(3, 1) or None) if att else None,
-        birth_date=_iso_date(birth.value(1, 2), flight_day) if birth else None,
-        nationality=(nat.value(2) or None) if nat else None,
-        crew_function=(emp.value(2, 1) or None) if emp else None,
-        verified=(gei.value(2) or None) if gei else None,
         references={k: tuple(v) for k, v in references.items()},
-        documents=tuple(_document(doc, flight_day) for doc in group.children("SG5")),
+        documents=tuple(_document(doc, flight_day) for doc in group.groups if doc.rule.name == "SG5"),
         **fields,  # type: ignore[arg-type]
     )
+
+
+# the first of these segments in a traveller group fills one field, from (element, component)
+_SINGLE = {"ATT": "gender", "NAT": "nationality", "EMP": "crew_function", "GEI": "verified"}
+_SINGLE_AT = {"ATT": (3, 1), "NAT": (2, 1), "EMP": (2, 1), "GEI": (2, 1)}
 
 
 def _document(group: Node, flight_day: date | None) -> Document:
