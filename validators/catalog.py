@@ -41,7 +41,8 @@ _RULES: tuple[Rule, ...] = (
          "nothing after the final UNZ segment"),
     Rule("EDI-PRE-BUNDLE", I, None, "The file holds {count} interchanges; each is checked and acknowledged on its own.",
          "one interchange per file"),
-    Rule("EDI-LIMIT-FINDINGS", W, None, "More than {limit} findings; the rest are not listed.", None, False),
+    Rule("EDI-LIMIT-FINDINGS", W, None, "{dropped} more findings are not listed (at most {limit} warnings and notes per file, "
+         "100 errors per message); every rejected message still shows an error.", None, False),
     # --- service string advice (UNA) -------------------------------------------------------------
     Rule("EDI-UNA-LENGTH", E, 22, "The service string advice UNA holds {length} characters after 'UNA'.",
          "exactly six characters after 'UNA', e.g. UNA:+.? '", False),
@@ -62,7 +63,7 @@ _RULES: tuple[Rule, ...] = (
     # --- segment layer ---------------------------------------------------------------------------
     Rule("EDI-SEG-WHITESPACE", I, None, "Line breaks or spaces between segments ({count} places) were ignored.",
          "each segment to follow the previous terminator directly"),
-    Rule("EDI-SEG-TAG", E, 12, "Segment tag {tag} is not a valid tag.", "three characters: an upper-case letter then two upper-case letters or digits", False),
+    Rule("EDI-SEG-TAG", E, 12, "Segment tag {tag} is not valid.", "three characters: an upper-case letter then two upper-case letters or digits", False),
     Rule("EDI-SEG-EMPTY", E, 12, "An empty segment (a segment terminator with nothing before it).", "no empty segments", False),
     Rule("EDI-SEG-UNTERMINATED", E, 13, "The last segment ({tag}) has no segment terminator {terminator}.",
          "every segment to end with {terminator}", False),

@@ -33,10 +33,11 @@ def read_interchanges(text: str, findings: Findings) -> list[Interchange]:
         return []
     wrapped = _report_preamble(text, 0, start, findings, interchange=1)
     interchanges: list[Interchange] = []
+    messages = 0
     while start is not None:
-        interchange = read_interchange(text, start, len(interchanges) + 1, findings,
-                                        first_message=sum(len(i.messages) for i in interchanges) + 1)
+        interchange = read_interchange(text, start, len(interchanges) + 1, findings, first_message=messages + 1)
         interchanges.append(interchange)
+        messages += len(interchange.messages)
         start = _find_start(text, interchange.end)
         if start is not None:
             _report_preamble(text, interchange.end, start, findings, interchange=len(interchanges) + 1)
@@ -47,9 +48,10 @@ def read_interchanges(text: str, findings: Findings) -> list[Interchange]:
     if stripped:
         offset = len(text) - len(tail.lstrip()) if not wrapped else text.index(stripped, interchanges[-1].end)
         findings.add("EDI-PRE-JUNK-AFTER", Scope.INTERCHANGE, offset, interchange=len(interchanges), size=len(stripped))
-    if len(interchanges) > 1:
-        findings.add("EDI-PRE-BUNDLE", Scope.INTERCHANGE, interchanges[1].start, interchange=2,
-                     count=len(interchanges))
+    if len(interchanges) > 1:  # on each of them: a profile that rejects bundles rejects every part alike
+        for interchange in interchanges:
+            findings.add("EDI-PRE-BUNDLE", Scope.INTERCHANGE, interchange.start, interchange=interchange.number,
+                         count=len(interchanges))
     return interchanges
 
 

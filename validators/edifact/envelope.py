@@ -11,13 +11,14 @@ raises on bad input.
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 from dataclasses import dataclass, field
 
 from validators.edifact import charsets
 from validators.edifact.delimiters import LEVEL_A_DEFAULT, LEVEL_B_DEFAULT, Delimiters, parse_una
 from validators.edifact.service_segments import SERVICE_SEGMENTS, rules_version
-from validators.edifact.tokenizer import Anomaly, Segment, element_position, read_segments
+from validators.edifact.tokenizer import Anomaly, Segment, SegmentMap, read_segments
 from validators.elements import check_segment, is_number
 from validators.findings import Findings
 from validators.report import Scope
@@ -26,6 +27,7 @@ _ENVELOPE_CODES = {"missing": "EDI-ENV-MISSING", "too-many": "EDI-ENV-TOO-MANY",
                    "too-long": "EDI-ENV-TOO-LONG", "too-short": "EDI-ENV-TOO-SHORT", "date": "EDI-ENV-DATE",
                    "code": "EDI-ENV-CODE"}
 _SCAN_LIMIT = 10_000  # invalid characters looked at per interchange
+_UTF8_LIMIT = 100  # invalid UTF-8 sequences looked at per interchange
 _CHARACTER_FINDINGS = 20  # components reported one by one before the rest is summed up
 _SCOPE_OF_TAG = {"UNB": Scope.INTERCHANGE, "UNZ": Scope.INTERCHANGE, "UNG": Scope.GROUP, "UNE": Scope.GROUP,
                  "UNH": Scope.MESSAGE, "UNT": Scope.MESSAGE}
@@ -194,6 +196,7 @@ class _EnvelopeChecker:
         self.tables = SERVICE_SEGMENTS[interchange.rules_version]
         self.identifier = charsets.SYNTAX_IDENTIFIERS.get(interchange.syntax_identifier)
         self._message_offsets: list[int] = []
+        self._group_offsets: list[int] = []
 
     # --- locating ------------------------------------------------------------------------------
     def where(self, segment: Segment, element: int | None = None, component: int | None = None,
@@ -219,11 +222,12 @@ class _EnvelopeChecker:
         return self.ich.messages[i] if i >= 0 else None
 
     def group_of(self, segment: Segment) -> Group | None:
-        for group in self.ich.groups:
-            end = group.trailer.end if group.trailer else self.ich.end
-            if group.header.offset <= segment.offset <= end:
-                return group
-        return None
+        """The group whose UNG…UNE span holds ``segment`` (groups are in file order: a bisection)."""
+        i = bisect.bisect_right(self._group_offsets, segment.offset) - 1
+        if i < 0:
+            return None
+        group = self.ich.groups[i]
+        return group if group.trailer is None or segment.offset <= group.trailer.offset else None
 
     def add(self, code: str, scope: Scope, segment: Segment | None, element: int | None = None,
             component: int | None = None, offset: int | None = None, **params: object) -> None:
@@ -249,7 +253,7 @@ class _EnvelopeChecker:
             self.check_elements(first, Scope.INTERCHANGE)
             self.check_syntax_identifier(first)
         else:
-            self.add("EDI-UNB-MISSING", Scope.INTERCHANGE, first, tag=first.tag or "an empty segment")
+            self.add("EDI-UNB-MISSING", Scope.INTERCHANGE, first, tag=first.tag)
         message: Message | None = None
         group: Group | None = None
         bare_messages = 0
@@ -295,6 +299,7 @@ class _EnvelopeChecker:
                     self.close_group(group, None)
                 group = Group(len(ich.groups) + 1, segment)
                 ich.groups.append(group)
+                self._group_offsets.append(segment.offset)
                 if bare_messages and not mixed_reported:
                     self.add("EDI-UNG-MIXED", Scope.INTERCHANGE, segment)
                     mixed_reported = True
@@ -323,7 +328,7 @@ class _EnvelopeChecker:
             elif tag == "UNB":
                 self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag)
             else:
-                self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag or "(empty)")
+                self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag)
         if message is not None:
             self.close_message(message, None, found="the end of the interchange")
         if group is not None:
@@ -331,10 +336,10 @@ class _EnvelopeChecker:
         self.close_interchange()
 
     def close_message(self, message: Message, trailer: Segment | None, found: str) -> None:
-        if trailer is None:
-            last = message.segments[-1]
-            self.add("EDI-UNT-MISSING", Scope.MESSAGE, message.header, offset=last.end,
-                     reference=message.reference or "(none)", found=found)
+        if trailer is None:  # reported where the UNT should have been, naming UNT (CONTRL 0135)
+            self.findings.add("EDI-UNT-MISSING", Scope.MESSAGE, message.segments[-1].end, interchange=self.ich.number,
+                              group=message.group.number if message.group else None, message=message.index,
+                              segment_tag="UNT", reference=message.reference or "(none)", found=found)
             return
         message.trailer = trailer
         self.check_elements(trailer, Scope.MESSAGE)
@@ -356,7 +361,9 @@ class _EnvelopeChecker:
                              group_type=declared)
                     break
         if trailer is None:
-            self.add("EDI-UNE-MISSING", Scope.GROUP, group.header, reference=group.reference or "(none)")
+            last = group.messages[-1].segments[-1] if group.messages else group.header
+            self.findings.add("EDI-UNE-MISSING", Scope.GROUP, last.end, interchange=self.ich.number, group=group.number,
+                              segment_tag="UNE", reference=group.reference or "(none)")
             return
         self.check_elements(trailer, Scope.GROUP)
         count, reference = trailer.value(1), trailer.value(2)
@@ -371,9 +378,8 @@ class _EnvelopeChecker:
             self.add("EDI-INTERCHANGE-EMPTY", Scope.INTERCHANGE, ich.header)
         trailer = ich.trailer
         if trailer is None:
-            last = ich.segments[-1]
-            self.add("EDI-UNZ-MISSING", Scope.INTERCHANGE, None, offset=last.end,
-                     reference=ich.control_reference or "<reference>")
+            self.findings.add("EDI-UNZ-MISSING", Scope.INTERCHANGE, ich.segments[-1].end, interchange=ich.number,
+                              segment_tag="UNZ", reference=ich.control_reference or "<reference>")
             return
         self.check_elements(trailer, Scope.INTERCHANGE)
         count, reference = trailer.value(1), trailer.value(2)
@@ -418,9 +424,10 @@ class _EnvelopeChecker:
         if identifier.utf8:
             data = self.text[begin:end].encode("latin-1")
             pos = 0
-            while len(offsets) < _SCAN_LIMIT:
+            view = memoryview(data)
+            while len(offsets) < _UTF8_LIMIT:
                 try:
-                    data[pos:].decode("utf-8")
+                    codecs.utf_8_decode(view[pos:], "strict", True)  # a view: no copy of the rest of the file
                     break
                 except UnicodeDecodeError as error:
                     offsets.append(begin + pos + error.start)
@@ -439,12 +446,15 @@ class _EnvelopeChecker:
                     break
         starts = [s.offset for s in ich.segments]
         places: dict[tuple[int, int | None, int | None], list[int]] = {}
+        maps: dict[int, SegmentMap] = {}
         for offset in offsets:
             i = bisect.bisect_right(starts, offset) - 1
             if i < 0 or offset >= ich.segments[i].end:
                 continue  # whitespace between segments is judged on its own
             segment = ich.segments[i]
-            element, component = element_position(segment.raw, ich.delimiters, offset - segment.offset)
+            if i not in maps:
+                maps[i] = SegmentMap(segment.raw, ich.delimiters)
+            element, component = maps[i].position(offset - segment.offset)
             places.setdefault((i, element, component), []).append(offset)
         for n, ((i, element, component), found) in enumerate(places.items()):
             segment = ich.segments[i]
@@ -462,6 +472,7 @@ class _EnvelopeChecker:
 
     def report_anomalies(self, anomalies: list[Anomaly], whitespace: list[int]) -> None:
         starts = [s.offset for s in self.ich.segments]
+        maps: dict[int, SegmentMap] = {}
         for anomaly in anomalies:
             segment = anomaly.segment
             if segment is None:
@@ -473,7 +484,9 @@ class _EnvelopeChecker:
             index = anomaly.offset - segment.offset
             if anomaly.code == "EDI-SEG-TRAILING-SEPARATOR":
                 index += 1  # point at the empty element or component the separator opens
-            element, component = element_position(segment.raw, self.ich.delimiters, index)
+            if id(segment) not in maps:
+                maps[id(segment)] = SegmentMap(segment.raw, self.ich.delimiters)
+            element, component = maps[id(segment)].position(index)
             if anomaly.code in ("EDI-SEG-TAG", "EDI-SEG-EMPTY", "EDI-SEG-UNTERMINATED"):
                 element = component = None
             scope = _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)

@@ -18,6 +18,7 @@ from validators.edifact.delimiters import Delimiters
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}\Z")
 _BETWEEN_SEGMENTS = re.compile(r"[ \t\r\n]+")
+RELEASE_FINDINGS = 20  # misused release characters reported per interchange
 
 
 class Segment:
@@ -158,7 +159,7 @@ def _check_tag(segment: Segment, good_tags: set[str], anomalies: list[Anomaly]) 
     elif not segment.raw.strip():
         anomalies.append(Anomaly("EDI-SEG-EMPTY", segment.offset, segment))
     else:
-        anomalies.append(Anomaly("EDI-SEG-TAG", segment.offset, segment, {"tag": repr(tag[:8])}))
+        anomalies.append(Anomaly("EDI-SEG-TAG", segment.offset, segment, {"tag": tag}))
 
 
 def _first_break(raw: str) -> int:
@@ -187,7 +188,7 @@ def _read_unterminated(tail: str, pos: int, segments: list[Segment], delimiters:
     if rel is not None and stripped.endswith(rel) and _released_at(stripped, len(stripped), rel):
         anomalies.append(Anomaly("EDI-RELEASE-TRAILING", segment.end - 1, segment, {"release": repr(rel)}))
     anomalies.append(Anomaly("EDI-SEG-UNTERMINATED", offset, segment,
-                             {"tag": tag[:8] or "(empty)", "terminator": repr(delimiters.segment)}))
+                             {"tag": tag, "terminator": repr(delimiters.segment)}))
     return segment.end
 
 
@@ -211,19 +212,22 @@ def _region_end(text: str, start: int, delimiters: Delimiters) -> int:
 
 
 def _rejoin_released(parts: list[str], term: str, rel: str) -> list[str]:
-    """Undo splits made at released terminators (``?'`` is data, not the end of a segment)."""
+    """Undo splits made at released terminators (``?'`` is data, not the end of a segment).
+
+    A run of release characters at the end of a part cannot reach into the part before it (a
+    terminator stands between), so each part is judged alone; pieces are joined once, keeping the
+    cost linear however many released terminators a segment holds.
+    """
     out: list[str] = []
-    pending: str | None = None
+    pending: list[str] = []
     for part in parts:
-        if pending is not None:
-            part = pending + term + part
-            pending = None
+        pending.append(part)
         if part.endswith(rel) and _released_at(part, len(part), rel):
-            pending = part
             continue
-        out.append(part)
-    if pending is not None:
-        out.append(pending)
+        out.append(pending[0] if len(pending) == 1 else term.join(pending))
+        pending = []
+    if pending:
+        out.append(term.join(pending))
     return out
 
 
@@ -234,10 +238,14 @@ def _misused_releases(text: str, begin: int, end: int, delimiters: Delimiters, a
     if rel not in text[begin:end]:
         return
     service = delimiters.service_characters()
+    found = 0
     for match in _unescaper(rel).finditer(text, begin, end):
         if match.group(1) not in service:
             anomalies.append(Anomaly("EDI-RELEASE-DATA", match.start(), None,
                                      {"release": repr(rel), "char": repr(match.group(1))}))
+            found += 1
+            if found == RELEASE_FINDINGS:
+                break  # enough to show the habit; a file full of them must not cost more
 
 
 def _released_at(raw: str, index: int, rel: str | None) -> bool:
@@ -259,32 +267,49 @@ def _unescaper(rel: str) -> re.Pattern[str]:
     return re.compile(re.escape(rel) + "(.)", re.S)  # re caches the compiled pattern
 
 
-def element_position(raw: str, delimiters: Delimiters, index: int) -> tuple[int | None, int | None]:
-    """The 1-based (element, component) holding character ``index`` of a segment's raw text.
+class SegmentMap:
+    """Where each data element and component of a segment's raw text starts, found in one pass.
 
-    ``(None, None)`` for the tag itself; the component is None when the element has only one
-    (a simple data element, as CONTRL's S011 leaves 0104 out for it). Used only when a finding
-    must be located, never in the hot path.
+    ``position(index)`` gives the 1-based (element, component) holding character ``index``:
+    ``(None, None)`` for the tag itself, and component None when the element has only one (a
+    simple data element, as CONTRL's S011 leaves 0104 out for it). Built only when a finding must
+    be located, once per segment however many findings it holds.
     """
-    element, component, composite, i = 0, 1, False, 0
-    rel = delimiters.release
-    while i < len(raw):
-        ch = raw[i]
-        if rel is not None and ch == rel:
-            i += 2
-            continue
-        if ch == delimiters.element:
-            if i >= index:
-                break
-            element, component, composite = element + 1, 1, False
-        elif ch == delimiters.component:
-            composite = True
-            if i < index:
-                component += 1
-        i += 1
-    if element == 0:
-        return None, None
-    return element, component if composite else None
+
+    __slots__ = ("_components", "_composite", "_elements")
+
+    def __init__(self, raw: str, delimiters: Delimiters) -> None:
+        rel, elem, comp = delimiters.release, delimiters.element, delimiters.component
+        self._elements: list[int] = []  # start index of data elements 1, 2, …
+        self._components: list[list[int]] = []  # per element, start index of components 2, 3, …
+        self._composite: list[bool] = []
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if rel is not None and ch == rel:
+                i += 2
+                continue
+            if ch == elem:
+                self._elements.append(i + 1)
+                self._components.append([])
+                self._composite.append(False)
+            elif ch == comp and self._elements:
+                self._components[-1].append(i + 1)
+                self._composite[-1] = True
+            i += 1
+
+    def position(self, index: int) -> tuple[int | None, int | None]:
+        element = bisect.bisect_right(self._elements, index)
+        if element == 0:
+            return None, None
+        if not self._composite[element - 1]:
+            return element, None
+        return element, bisect.bisect_right(self._components[element - 1], index) + 1
+
+
+def element_position(raw: str, delimiters: Delimiters, index: int) -> tuple[int | None, int | None]:
+    """(element, component) of one character; see ``SegmentMap`` for several."""
+    return SegmentMap(raw, delimiters).position(index)
 
 
 class LineIndex:
