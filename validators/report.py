@@ -52,9 +52,11 @@ class Location(msgspec.Struct, frozen=True, omit_defaults=False):
     """Where a finding is. Positions are 1-based as CONTRL counts them (UNH = segment 1).
 
     ``segment_position`` is only set inside a message; envelope segments (UNB, UNG, UNE, UNZ)
-    have a tag but no position. ``element``/``component`` are 0098/0104 positions (the tag is
-    not counted). ``offset`` is in bytes from the start of the file; ``line``/``column`` are
-    1-based. ``interchange``, ``group`` and ``message`` are 1-based indexes within the file.
+    have a tag but no position. ``element`` counts data elements after the tag, as people read a
+    segment (``NAD+FL+++SMITH``: the name is element 4); CONTRL's 0098 counts the tag as 1, so its
+    writer adds one. ``component`` is 0104, None for a simple data element. ``offset`` is in bytes
+    from the start of the file; ``line``/``column`` are 1-based. ``interchange``, ``group`` and
+    ``message`` are 1-based indexes within the file.
     """
 
     interchange: int | None = None

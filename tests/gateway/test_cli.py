@@ -416,7 +416,7 @@ def test_custom_profile_file_changes_the_verdict(tmp_path: Path):
     segments = segments_of(contrl.stdout)
     assert b"UCM+PAX001+PAXLST:D:05B:UN:IATA+4" in segments
     i = segments.index(b"UCS+18")
-    assert segments[i + 1].startswith(b"UCD+45+2")
+    assert segments[i + 1].startswith(b"UCD+45+3")
 
 
 # --- ack --------------------------------------------------------------------------------------------
@@ -446,11 +446,11 @@ BROKEN_CONTRL = (
     b"UNA:+.? '"
     b"UNB+UNOA:4+PAXGATE:ZZ+ZZAIR:ZZ+261123:0700+ACK0001'"
     b"UNH+1+CONTRL:4:1:UN'"
-    b"UCI+ZZ2611230645+ZZAIR:ZZ+PAXGATE:ZZ+4+28+UNZ+2'"
+    b"UCI+ZZ2611230645+ZZAIR:ZZ+PAXGATE:ZZ+4+28+UNZ+3'"
     b"UCF+1+ZZ AIRLINES:ZZ+PAXGATE:ZZ+4'"
-    b"UCM+PAX001+PAXLST:D:05B:UN:IATA+4+29+UNT+1'"
+    b"UCM+PAX001+PAXLST:D:05B:UN:IATA+4+29+UNT+2'"
     b"UCS+11'"
-    b"UCD+21+4:1'"
+    b"UCD+21+5:1'"
     b"UNT+7+1'"
     b"UNZ+1+ACK0001'\n"
 )
@@ -651,7 +651,7 @@ def test_invalid_characters_in_a_message_never_reject_the_interchange_level(tmp_
     segments = segments_of(result.stdout)
     assert b"UCI+R1+ZZAIR+PAXGATE+7" in segments, segments[:4]
     assert b"UCM+1+PAXLST:D:05B:UN:IATA+4" in segments
-    assert b"UCS+5" in segments and any(s.startswith(b"UCD+21+4") for s in segments)
+    assert b"UCS+5" in segments and any(s.startswith(b"UCD+21+5") for s in segments)
 
 
 def test_ack_answers_each_interchange_of_a_bundle(tmp_path: Path, when_requested: Path):

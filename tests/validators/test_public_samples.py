@@ -359,7 +359,7 @@ def test_contrl_for_n4_rejects_the_message_at_the_txd_segments(samples: Path):
     assert segments[2] == [b"UCI", b"00102181551362", b"TZ", b"AUCBPS", b"7"]
     assert segments[4] == [b"UCM", b"00102181551362", b"PNRGOV:11:1:IA", b"4"]
     assert [segments[5], segments[6], segments[7], segments[8]] == [
-        [b"UCS", b"63"], [b"UCD", b"21", b"6:3"], [b"UCS", b"73"], [b"UCD", b"21", b"6:3"]]
+        [b"UCS", b"63"], [b"UCD", b"21", b"7:3"], [b"UCS", b"73"], [b"UCD", b"21", b"7:3"]]  # TXD element 6 = 0098 7
     assert segments[9] == [b"UNT", b"9", b"1"]  # UNH … UNT, UNB not counted
 
 
@@ -371,8 +371,8 @@ def test_contrl_for_p4_reports_the_interchange_error_at_uci(samples: Path):
     [ack] = answer(samples, "P4")
     segments = contrl_segments(ack.payload)
     [uci] = [s for s in segments if s[0] == b"UCI"]
-    assert uci == [b"UCI", b"1403010600", b"APIS*C3K:ZZ", b"USCSAPIS:ZZ", b"4", b"28", b"UNZ", b"2"]
+    assert uci == [b"UCI", b"1403010600", b"APIS*C3K:ZZ", b"USCSAPIS:ZZ", b"4", b"28", b"UNZ", b"3"]
     [ucf] = [s for s in segments if s[0] == b"UCF"]
-    assert ucf == [b"UCF", b"1403010600", b"HAWAIIAN AIRLINES", b"USCSAPIS", b"4", b"28", b"UNE", b"2"]
+    assert ucf == [b"UCF", b"1403010600", b"HAWAIIAN AIRLINES", b"USCSAPIS", b"4", b"28", b"UNE", b"3"]
     [ucm] = [s for s in segments if s[0] == b"UCM"]
-    assert ucm == [b"UCM", b"1402010600", b"PAXLST:D:02B:UN:IATA", b"4", b"29", b"UNT", b"1"]
+    assert ucm == [b"UCM", b"1402010600", b"PAXLST:D:02B:UN:IATA", b"4", b"29", b"UNT", b"2"]

@@ -77,6 +77,9 @@ def write_contrl(report: Report, interchange: Interchange, context: ContrlContex
     put("UCI", interchange.control_reference, interchange.sender, interchange.recipient, action,
         *([] if receipt_only else _error_pointer(ich_errors, version)))
     if not receipt_only:
+        for message in interchange.messages:  # SG1: messages outside groups come before any UCF (SG3)
+            if message.group is None:
+                _message_response(put, report, interchange, message, rejected, version)
         if interchange.groups:
             for group in interchange.groups:
                 group_errors = report.errors_in(interchange.number, group=group.number, scope=Scope.GROUP)
@@ -85,12 +88,6 @@ def write_contrl(report: Report, interchange: Interchange, context: ContrlContex
                     REJECTED if group_rejected else ACCEPTED, *_error_pointer(group_errors, version))
                 for message in group.messages:
                     _message_response(put, report, interchange, message, group_rejected, version)
-            for message in interchange.messages:
-                if message.group is None:  # mixed interchange: answer the bare messages too
-                    _message_response(put, report, interchange, message, rejected, version)
-        else:
-            for message in interchange.messages:
-                _message_response(put, report, interchange, message, rejected, version)
     put("UNT", str(len(lines) - body_start + 1), context.message_reference)
     put("UNZ", "1", context.interchange_reference)
     return _encode("".join(lines), interchange.syntax_identifier)
@@ -143,8 +140,7 @@ def _message_response(put: Callable[..., None], report: Report, interchange: Int
             if loc.element is None or (loc.element, loc.component) in seen or len(seen) == _MAX_UCD:
                 continue
             seen.add((loc.element, loc.component))
-            pointer = [str(loc.element)] + ([str(loc.component)] if loc.component else [])
-            put("UCD", _code(finding, version), pointer)
+            put("UCD", _code(finding, version), _s011(loc.element, loc.component))
 
 
 def _error_pointer(errors: list[Finding], version: str) -> list[Element]:
@@ -153,13 +149,17 @@ def _error_pointer(errors: list[Finding], version: str) -> list[Element]:
         return []
     first = min(errors, key=lambda f: _PRECEDENCE.get(f.syntax_error or 0, len(_PRECEDENCE)))  # stable: file order
     loc = first.location
-    pointer: list[str] = []
-    if loc.element is not None:
-        pointer = [str(loc.element)] + ([str(loc.component)] if loc.component else [])
+    pointer = _s011(loc.element, loc.component) if loc.element is not None else []
     tag = loc.segment_tag or ""
     if not _TAG.fullmatch(tag):  # a garbled tag cannot be echoed as 0135
         tag, pointer = "", []
     return [_code(first, version), tag, pointer]
+
+
+def _s011(element: int, component: int | None) -> list[str]:
+    """S011 0098:0104. ISO 9735 counts the segment tag as position 1, so data element n (our
+    locations count from the first element after the tag, as people read a segment) is n + 1."""
+    return [str(element + 1)] + ([str(component)] if component else [])
 
 
 def _code(finding: Finding, version: str) -> str:

@@ -172,7 +172,7 @@ def _traveller(group: Node, flight_day: date | None) -> Traveller:
                 # a code (LOC+178+LHR) or, for a birth place, free text in 3224 (LOC+180+:::HARTFORD USA)
                 fields[place] = elements[1][0] or " ".join(v for v in elements[1] if v) or None
         elif tag == "RFF":
-            references.setdefault(first, []).append(elements[0][1] if len(elements[0]) > 1 else "")
+            references.setdefault(first, []).append(segment.value(1, 2))
         elif tag == "DTM" and first == "329" and "birth_date" not in fields:
             fields["birth_date"] = _iso_date(segment.value(1, 2), flight_day)
         elif tag in _SINGLE and _SINGLE[tag] not in fields:

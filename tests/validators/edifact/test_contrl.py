@@ -47,8 +47,8 @@ def test_rejection_points_at_each_level():
     # the trailing separator is only a warning and is not in the CONTRL
     assert answer(fixture("paxlst-broken-envelope.edi")) == (
         b"UNA:+.? 'UNB+UNOA:4+PAXGATE:ZZ+ZZAIR:ZZ+261123:0700+ACK0001'UNH+1+CONTRL:4:1:UN'"
-        b"UCI+ZZ2611230645+ZZAIR:ZZ+PAXGATE:ZZ+4+28+UNZ+2'UCF+1+ZZ AIRLINES:ZZ+PAXGATE:ZZ+4'"
-        b"UCM+PAX001+PAXLST:D:05B:UN:IATA+4+29+UNT+1'UCS+11'UCD+21+4:1'UNT+7+1'UNZ+1+ACK0001'"
+        b"UCI+ZZ2611230645+ZZAIR:ZZ+PAXGATE:ZZ+4+28+UNZ+3'UCF+1+ZZ AIRLINES:ZZ+PAXGATE:ZZ+4'"
+        b"UCM+PAX001+PAXLST:D:05B:UN:IATA+4+29+UNT+2'UCS+11'UCD+21+5:1'UNT+7+1'UNZ+1+ACK0001'"
     )
 
 
@@ -56,23 +56,23 @@ def test_message_level_rejection_keeps_the_interchange_acknowledged():
     text = fixture("paxlst-v3-crew.edi").replace("UNT+29+1", "UNT+31+1")
     assert answer(text) == (
         b"UNB+UNOA:3+PAXGATE+ZZCREW+261123:0700+ACK0001'UNH+1+CONTRL:D:3:UN'"
-        b"UCI+000000017+ZZCREW+PAXGATE+7'UCM+1+PAXLST:D:02B:UN:IATA+4+29+UNT+1'UNT+4+1'UNZ+1+ACK0001'"
+        b"UCI+000000017+ZZCREW+PAXGATE+7'UCM+1+PAXLST:D:02B:UN:IATA+4+29+UNT+2'UNT+4+1'UNZ+1+ACK0001'"
     )
 
 
 def test_several_segment_errors_share_a_ucs_per_segment():
     text = fixture("paxlst-v3-crew.edi").replace("NAD+FM+++OKAFOR:CHIAMAKA", "NAD+FM+++Okafor:Chiamaka")
     payload = answer(text)
-    assert b"UCM+1+PAXLST:D:02B:UN:IATA+4'UCS+10'UCD+21+4:1'UCD+21+4:2'UNT+" in payload
+    assert b"UCM+1+PAXLST:D:02B:UN:IATA+4'UCS+10'UCD+21+5:1'UCD+21+5:2'UNT+" in payload
 
 
 def test_codes_unknown_to_version_3_are_sent_as_unspecified():
     strict = BASELINE.overlay({"severity": {"EDI-SEG-TRAILING-SEPARATOR": "reject"}}, "test")
     text = fixture("paxlst-v3-crew.edi").replace("NAT+2+JPN'", "NAT+2+JPN+'")
     payload = answer(text, strict)
-    assert b"UCS+24'UCD+18+3'" in payload  # 0085 code 45 (trailing separator) exists only in syntax version 4
+    assert b"UCS+24'UCD+18+4'" in payload  # 0085 code 45 (trailing separator) exists only in syntax version 4
     v4 = answer(text.replace("UNOA:3", "UNOA:4"), strict)
-    assert b"UCS+24'UCD+45+3'" in v4
+    assert b"UCS+24'UCD+45+4'" in v4
 
 
 def test_receipt_only_when_indication_of_receipt_is_requested():
@@ -141,4 +141,5 @@ def test_uci_carries_the_error_that_explains_the_others():
     # UNZ reference wrong (28) and recipient not us (7): the UCI's one 0085 slot gets 7
     profile = BASELINE.overlay({"envelope": {"recipients": ["NOTUS"]}}, "test")
     text = fixture("paxlst-v3-crew.edi").replace("UNZ+1+000000017", "UNZ+1+000000018")
-    assert b"UCI+000000017+ZZCREW+PAXGATE+4+7+UNB+3:1'" in answer(text, profile)  # S003 is composite: 0010 is 3:1
+    # S003 is data element 3, position 4 when the tag counts as 1 (0098); it is composite: 0010 is 4:1
+    assert b"UCI+000000017+ZZCREW+PAXGATE+4+7+UNB+4:1'" in answer(text, profile)

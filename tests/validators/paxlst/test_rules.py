@@ -42,7 +42,7 @@ def test_wrong_nationality_code_gets_did_you_mean_and_rejects_at_its_element():
     assert (finding.location.segment_tag, finding.location.segment_position, finding.location.element) == ("NAT", 42, 2)
     assert finding.syntax_error == 12 and finding.expected == "did you mean DEU?"
     assert report.verdict == "rejected"
-    assert b"UCS+42'UCD+12+2'" in contrl(report)
+    assert b"UCS+42'UCD+12+3'" in contrl(report)
 
 
 @pytest.mark.parametrize(("old", "new", "valid"), [
