@@ -47,7 +47,7 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
                 continue
             body = message.segments[1:-1] if message.trailer is not None else message.segments[1:]
             end = message.trailer if message.trailer is not None else message.segments[-1]
-            root, faults = walk(table, body, end)
+            root, faults = walk(table, message.header, body, end)
             checked: dict[str, list[ElementFault]] = {}
             group = message.group.number if message.group else None
             for fault in faults:

@@ -63,7 +63,9 @@ def _find_start(text: str, pos: int) -> int | None:
             return at
         window = text[at + 3:at + 48]
         unb = window.find("UNB")
-        if unb != -1 and (unb <= 6 or not window[6:unb].strip(" \t\r\n")):
+        # six service characters, maybe a line break, then UNB; a few characters more or less is a
+        # UNA of the wrong length (reported as such), anything further is text that says "UNA"
+        if unb != -1 and (unb <= 9 or not window[6:unb].strip(" \t\r\n")):
             return at
     return None
 

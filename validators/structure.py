@@ -100,7 +100,7 @@ class Fault(NamedTuple):
     """A structure fault as facts; the caller turns it into a finding."""
 
     code: str  # MSG-SEGMENT-MISSING, MSG-GROUP-MISSING, MSG-SEGMENT-UNEXPECTED, MSG-SEGMENT-UNKNOWN, MSG-*-REPEAT
-    segment: Segment  # where it was seen (for a missing one: the segment that came instead, or UNT)
+    segment: Segment  # where it was seen (for a missing one: the last segment read before the gap)
     params: dict[str, str]
 
 
@@ -147,12 +147,17 @@ class _Frame:
     count: int  # occurrences of that child so far in this instance
 
 
-def walk(table: MessageTable, body: list[Segment], trailer: Segment) -> tuple[Node, list[Fault]]:
-    """Read ``body`` (the segments strictly between UNH and UNT) against ``table``."""
+def walk(table: MessageTable, header: Segment, body: list[Segment], trailer: Segment) -> tuple[Node, list[Fault]]:
+    """Read ``body`` (the segments strictly between UNH ``header`` and UNT ``trailer``) against ``table``.
+
+    A missing segment or group is placed on the last segment read before the gap, as CONTRL's
+    0096 wants it (UNH when the gap is at the start); its text names what came instead.
+    """
     plan = _compile(table)
     root = Node(plan.rule)
     stack = [_Frame(root, plan, 0, 0)]
     faults: list[Fault] = []
+    previous = header
     for segment in body:
         tag = segment.tag
         frame = stack[-1]
@@ -164,10 +169,11 @@ def walk(table: MessageTable, body: list[Segment], trailer: Segment) -> tuple[No
             place = _place(stack, tag)
             if place is None:
                 _unexpected(table, stack, segment, faults)
+                previous = segment
                 continue
             depth, index, skipped = place
             for missing, where in skipped:
-                faults.append(_missing(missing, where, segment))
+                faults.append(_missing(missing, where, previous, segment.tag))
             del stack[depth + 1:]
             frame = stack[depth]
         if index != frame.index:
@@ -188,9 +194,10 @@ def walk(table: MessageTable, body: list[Segment], trailer: Segment) -> tuple[No
                 faults.append(Fault("MSG-GROUP-REPEAT", segment, {
                     "group_name": sub.rule.name, "tag": tag, "max": str(plan.repeat[index]), "title": _title(sub.rule)}))
             stack.append(_Frame(node, sub, 0, 1))
+        previous = segment
     for frame in reversed(stack):
         for missing in _remaining(frame):
-            faults.append(_missing(missing, frame.node.rule, trailer))
+            faults.append(_missing(missing, frame.node.rule, previous, trailer.tag))
     return root, faults
 
 
@@ -255,12 +262,12 @@ def _unexpected(table: MessageTable, stack: list[_Frame], segment: Segment, faul
             "tag": segment.tag, "message_type": table.message, "profile": table.profile, "expected": expected}))
 
 
-def _missing(child: Seg | Group, parent: Group, where: Segment) -> Fault:
+def _missing(child: Seg | Group, parent: Group, after: Segment, found: str) -> Fault:
     if isinstance(child, Seg):
-        return Fault("MSG-SEGMENT-MISSING", where, {"tag": child.tag, "name": child.name or child.tag,
-                                                    "where": _where(parent), "found": where.tag})
-    return Fault("MSG-GROUP-MISSING", where, {"group_name": child.name, "tag": child.trigger, "title": _title(child),
-                                              "where": _where(parent), "found": where.tag})
+        return Fault("MSG-SEGMENT-MISSING", after, {"tag": child.tag, "name": child.name or child.tag,
+                                                    "where": _where(parent), "found": found})
+    return Fault("MSG-GROUP-MISSING", after, {"group_name": child.name, "tag": child.trigger, "title": _title(child),
+                                              "where": _where(parent), "found": found})
 
 
 def _where(rule: Group) -> str:

@@ -60,7 +60,7 @@ def test_real_carrier_lists_fit_the_guideline_table(name: str):
 
 def test_nesting_builds_group_instances():
     body = segments("BGM", "TDT", "LOC", "DTM", "LOC", "DTM", "NAD", "ATT", "DOC", "DTM", "DOC", "NAD", "CNT")
-    root, faults = walk(PAXLST_D05B, body, body[-1])
+    root, faults = walk(PAXLST_D05B, body[0], body, body[-1])
     assert faults == []
     [flight] = root.children("SG2")
     assert [len(leg.segments) for leg in flight.children("SG3")] == [2, 2]
@@ -70,18 +70,20 @@ def test_nesting_builds_group_instances():
     assert [s.tag for s in root.segments] == ["BGM", "CNT"]
 
 
-def test_missing_mandatory_segment_is_reported_where_the_next_one_came():
+def test_missing_mandatory_segment_is_reported_after_the_last_segment_read():
+    # CONTRL 0096 for a missing segment: the position of the last segment processed before the gap
     text = CLEAN.replace("BGM+745'\r\n", "").replace("UNT+49+", "UNT+48+")
     found = finding(text, "MSG-SEGMENT-MISSING")
-    assert (found.location.segment_position, found.location.segment_tag, found.syntax_error) == (2, "RFF", 13)
-    assert "BGM" in found.message and found.expected == "BGM before this RFF"
+    assert (found.location.segment_position, found.location.segment_tag, found.syntax_error) == (1, "UNH", 13)
+    assert "BGM" in found.message and "RFF came instead" in found.message and found.expected == "BGM before RFF"
 
 
-def test_missing_mandatory_group_at_the_end_is_reported_at_unt():
+def test_missing_mandatory_group_at_the_end_is_reported_after_the_last_segment():
     text = ("UNA:+.? 'UNB+UNOA:4+ZZAIR+PAXGATE+261123:0645+R1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'"
             "UNT+3+1'UNZ+1+R1'")
     found = finding(text, "MSG-GROUP-MISSING")
-    assert (found.location.segment_position, found.location.segment_tag) == (3, "UNT")
+    assert (found.location.segment_position, found.location.segment_tag) == (2, "BGM")
+    assert "UNT came instead" in found.message
     assert "SG2" in found.message and "TDT" in found.message
 
 
@@ -139,6 +141,6 @@ def test_a_generic_table_is_walked_the_same_way():
     table = MessageTable("TEST", "a test table", (
         seg("AAA", "M", 1), group("SG1", "M", 2, seg("BBB", "M", 1), seg("CCC", "C", 2)), seg("DDD", "C", 1)))
     body = segments("AAA", "BBB", "CCC", "CCC", "CCC", "BBB", "BBB", "EEE", "DDD")
-    _, faults = walk(table, body, body[-1])
+    _, faults = walk(table, body[0], body, body[-1])
     assert [(f.code, f.segment.position) for f in faults] == [
         ("MSG-SEGMENT-REPEAT", 6), ("MSG-GROUP-REPEAT", 8), ("MSG-SEGMENT-UNKNOWN", 9)]

@@ -148,7 +148,7 @@ def read_interchange(text: str, start: int, number: int, findings: Findings, fir
     una_problems = []
     if text.startswith("UNA", start):
         unb = text.find("UNB", start + 3)
-        if unb - (start + 3) < 6:
+        if unb - (start + 3) < 6 or text[start + 9:unb].strip(" \t\r\n"):
             findings.add("EDI-UNA-LENGTH", Scope.INTERCHANGE, start, interchange=number, segment_tag="UNA",
                          length=unb - (start + 3))
             seg_start = unb
