@@ -27,7 +27,7 @@ from gateway.profiles import load_profile
 from validators.acks import Acknowledgement, acknowledge
 from validators.catalog import RULES
 from validators.edifact.contrl import ContrlContext
-from validators.profiles import Profile, ProfileError
+from validators.profiles import ProfileError
 from validators.report import Finding, Report, Severity
 from validators.validate import validate
 
@@ -88,13 +88,9 @@ def _read(path: str) -> bytes:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _profile(name: str | None) -> Profile:
-    return load_profile(name)
-
-
 # --- validate --------------------------------------------------------------------------------------
 def _validate(args: argparse.Namespace) -> int:
-    profile = _profile(args.profile)
+    profile = load_profile(args.profile)
     results = [(path, validate(_read(path), profile)) for path in args.files]
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode([report_json(path, report) for path, report in results]))
@@ -145,7 +141,7 @@ def _summary(path: str, report: Report) -> str:
 
 # --- ack -------------------------------------------------------------------------------------------
 def _ack(args: argparse.Namespace) -> int:
-    profile = _profile(args.profile)
+    profile = load_profile(args.profile)
     report = validate(_read(args.file), profile)
     now = _parse_time(args.now) if args.now is not None else datetime.now(UTC)
     reference = args.reference if args.reference is not None else now.strftime("%y%m%d%H%M%S")
@@ -176,7 +172,7 @@ def _parse_time(value: str) -> datetime:
 # --- manifest --------------------------------------------------------------------------------------
 def _manifest(args: argparse.Namespace) -> int:
     """The typed Manifest of every PAXLST message, one JSON object per file; exit as `validate`."""
-    profile = _profile(args.profile)
+    profile = load_profile(args.profile)
     results = [(path, validate(_read(path), profile)) for path in args.files]
     payload = [{"file": path, "verdict": report.verdict.value, "manifests": report.manifests} for path, report in results]
     sys.stdout.buffer.write(msgspec.json.encode(payload) + b"\n")

@@ -22,8 +22,7 @@ ContrlPolicy = Literal["always", "when-requested"]
 _CONTRL_POLICIES = ("always", "when-requested")
 
 # Tolerance words carriers and operators use, and the severity each stands for.
-_LEVELS = {"reject": Severity.ERROR, "warn": Severity.WARNING, "accept": Severity.INFO,
-           "error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+_LEVELS = {"reject": Severity.ERROR, "warn": Severity.WARNING, "accept": Severity.INFO}
 
 
 class ProfileError(ValueError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from validators.edifact.delimiters import IATA_DEFAULT, LEVEL_A_DEFAULT, LEVEL_B_DEFAULT, Delimiters
+from validators.edifact.delimiters import IATA_DEFAULT, IATB_DEFAULT, LEVEL_A_DEFAULT, Delimiters
 
 # ISO 9735 level A: upper-case letters, digits, space and . , - ( ) / = ' + : ? ! " % & * ; < >
 _LEVEL_A = "A-Z0-9 .,\\-()/='+:?!\"%&*;<>"
@@ -71,7 +71,7 @@ SYNTAX_IDENTIFIERS: dict[str, SyntaxIdentifier] = {
         SyntaxIdentifier("IATA", "IATA (printable ASCII, decimal comma)", "ascii", _PRINTABLE_ASCII,
                          defaults=IATA_DEFAULT),
         SyntaxIdentifier("IATB", "IATB (printable ASCII, IS1/IS3/IS4 separators)", "ascii",
-                         _PRINTABLE_ASCII + _INFORMATION_SEPARATORS, defaults=LEVEL_B_DEFAULT),
+                         _PRINTABLE_ASCII + _INFORMATION_SEPARATORS, defaults=IATB_DEFAULT),
     )
 }
 

@@ -37,7 +37,8 @@ class Delimiters:
 
 LEVEL_A_DEFAULT = Delimiters(":", "+", ".", "?", None, "'")
 IATA_DEFAULT = Delimiters(":", "+", ",", "?", None, "'")
-LEVEL_B_DEFAULT = Delimiters("\x1f", "\x1d", ",", "?", None, "\x1c")
+LEVEL_B_DEFAULT = Delimiters("\x1f", "\x1d", ".", "?", None, "\x1c")
+IATB_DEFAULT = Delimiters("\x1f", "\x1d", ",", "?", None, "\x1c")  # IATA's level B: decimal comma, like IATA
 
 _ROLES = ("component separator", "data element separator", "decimal mark", "release character",
           "repetition separator", "segment terminator")

@@ -166,7 +166,8 @@ def read_interchange(text: str, start: int, number: int, findings: Findings, fir
         after = text[unb_at + 3:unb_at + 4]
         if after == LEVEL_B_DEFAULT.element:
             identifier, version = _peek_syntax(text, unb_at, LEVEL_B_DEFAULT.element, LEVEL_B_DEFAULT.component)
-            delimiters = LEVEL_B_DEFAULT
+            known = charsets.SYNTAX_IDENTIFIERS.get(identifier)
+            delimiters = known.defaults if known and known.defaults.element == LEVEL_B_DEFAULT.element else LEVEL_B_DEFAULT
         else:
             identifier, version = _peek_syntax(text, unb_at, after or "+", ":")
             known = charsets.SYNTAX_IDENTIFIERS.get(identifier)

@@ -47,10 +47,6 @@ class Segment:
             elements = self._elements = split_elements(self.raw, self._delimiters)
         return elements
 
-    @elements.setter
-    def elements(self, value: list[list[str]]) -> None:
-        self._elements = value
-
     def value(self, element: int, component: int = 1) -> str:
         """The value at 1-based element/component positions, '' when absent."""
         elements = self.elements

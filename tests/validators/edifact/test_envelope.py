@@ -44,11 +44,16 @@ def test_clean_fixture_is_accepted():
 
 # --- UNB / UNZ -------------------------------------------------------------------------------------
 def test_missing_unb():
-    text = "UNA:+.? 'UNH+1+PAXLST:D:05B:UN'BGM+745'UNT+3+1'UNZ+1+R1'"
-    report = check(text)
-    # without UNA/UNB nothing opens an interchange; with UNA, the UNA opens it and UNB is missing
-    assert report.verdict == "rejected"
-    assert "EDI-PRE-NO-INTERCHANGE" in errors(report) or "EDI-UNB-MISSING" in errors(report)
+    # a UNA with no UNB after it opens nothing: the file holds no interchange
+    report = check("UNA:+.? 'UNH+1+PAXLST:D:05B:UN'BGM+745'UNT+3+1'UNZ+1+R1'")
+    assert errors(report) == ["EDI-PRE-NO-INTERCHANGE"]
+    assert "UNH" in report.findings[0].message  # says what it found instead
+
+
+def test_interchange_whose_first_segment_is_not_unb():
+    # the UNB that follows the UNA closely opens the interchange, but it is not a UNB segment
+    report = check("UNA:+.? 'UNBX+UNOA:4+ZZ+PAXGATE+261123:0645+R1'UNH+1+PAXLST:D:05B:UN'UNT+2+1'UNZ+1+R1'")
+    assert only(report, "EDI-UNB-MISSING").location.segment_tag == "(an invalid tag of 4 characters)"
 
 
 def test_missing_unz():
@@ -304,3 +309,23 @@ def test_not_an_interchange_gets_a_clear_finding(data: bytes):
     report = validate(data)
     assert report.verdict == "rejected" and report.format == "unknown"
     assert report.findings[0].code in ("EDI-PRE-EMPTY", "EDI-PRE-NO-INTERCHANGE")
+
+
+def test_errors_survive_the_finding_limit():
+    # 1,500 warnings (trailing separators) before an error in a second interchange: the list of
+    # warnings is cut, the error is not, so the verdict and the CONTRL still reject
+    first = CLEAN.replace("CNT+42:3'", "CNT+42:3'" + "FTX+BAG+++A+'" * 1500).replace("UNT+49+", "UNT+1549+")
+    second = CLEAN.replace("UNZ+1+ZZ2611230645", "UNZ+1+WRONG")
+    report = check(first + second)
+    assert "EDI-LIMIT-FINDINGS" in [f.code for f in report.findings]
+    assert only(report, "EDI-UNZ-REFERENCE").location.interchange == 2
+    assert report.verdict == "rejected"
+
+
+def test_garbled_segment_tags_are_described_not_repeated():
+    # an unreleased apostrophe in a name: the rest of the name reads like a segment
+    report = check(CLEAN.replace("NAD+FL+++O?'BRIEN:SIOBHAN", "NAD+FL+++O'BRIEN:SIOBHAN"))
+    for finding in report.findings:
+        shown = f"{finding.message} {finding.expected} {finding.location.segment_tag}"
+        assert "BRIEN" not in shown and "SIOBHAN" not in shown, (finding.code, shown)
+    assert "an invalid tag of" in only(report, "EDI-SEG-TAG").message
