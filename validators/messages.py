@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from validators.edifact.contrl_tables import CONTRL
 from validators.edifact.envelope import Interchange
 from validators.edifact.tokenizer import Segment
 from validators.elements import Element, ElementFault, check_segment, valid_calendar
@@ -23,6 +24,8 @@ from validators.structure import MessageTable, walk
 TABLES: dict[tuple[str, str, str], MessageTable] = {
     ("PAXLST", "D", "02B"): PAXLST_D02B,
     ("PAXLST", "D", "05B"): PAXLST_D05B,
+    ("CONTRL", "4", "1"): CONTRL,
+    ("CONTRL", "D", "3"): CONTRL,
 }
 # segment layouts (elements, formats, code lists) per table
 SEGMENT_LAYOUTS: dict[MessageTable, dict[str, tuple[Element, ...]]] = {

@@ -34,8 +34,9 @@ _SYNTAX_ERRORS = {
 _MAX_UCS, _MAX_UCD = 999, 99
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
 # When one level has several errors, the one that explains the others goes into the single 0085 slot:
-# an unsupported syntax, then a wrong recipient, then bad service characters; otherwise file order.
-_PRECEDENCE = {2: 0, 7: 1, 20: 2, 22: 3}
+# a wrong recipient, then bad service characters; otherwise file order. (An unsupported syntax gets
+# no CONTRL at all: validators/acks.py.)
+_PRECEDENCE = {7: 0, 20: 1, 22: 2}
 
 
 @dataclass(frozen=True, slots=True)

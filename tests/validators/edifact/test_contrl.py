@@ -143,3 +143,19 @@ def test_uci_carries_the_error_that_explains_the_others():
     text = fixture("paxlst-v3-crew.edi").replace("UNZ+1+000000017", "UNZ+1+000000018")
     # S003 is data element 3, position 4 when the tag counts as 1 (0098); it is composite: 0010 is 4:1
     assert b"UCI+000000017+ZZCREW+PAXGATE+4+7+UNB+4:1'" in answer(text, profile)
+
+
+def test_bare_messages_are_answered_before_groups():
+    # SG1 (UCM of messages outside groups) comes before SG3 (UCF) in the CONTRL table
+    bare = "UNH+M2+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+ZZ0123'UNT+4+M2'"
+    text = fixture("paxlst-d05b-clean.edi").replace("UNZ+1+", bare + "UNZ+1+")
+    payload = acknowledge(validate(text.encode("latin-1")), BASELINE, CONTEXT)[0].payload  # mixed: rejected (0085 30)
+    assert payload.index(b"UCM+M2+") < payload.index(b"UCF+1+") < payload.index(b"UCM+PAX001+")
+
+
+def test_contrl_messages_are_read_against_their_own_table():
+    good = answer(fixture("paxlst-v3-crew.edi"))
+    assert [f.code for f in validate(good).findings if f.code.startswith("MSG-")] == []
+    broken = good.replace(b"UCI+", b"UCS+3'UCI+").replace(b"UNT+4+1", b"UNT+5+1")
+    # no UCS before UCI
+    assert [f.code for f in validate(broken).findings if f.code.startswith("MSG-")] == ["MSG-SEGMENT-UNEXPECTED"]
