@@ -118,6 +118,7 @@ _RULES: tuple[Rule, ...] = (
     # --- PAXLST content (validators/paxlst/rules.py): code lists and formats reject like syntax ----
     Rule("PAXLST-COUNTRY-CODE", E, 12, "The {what} {value} is not an ISO 3166-1 alpha-3 or ICAO Doc 9303 code for it.",
          "{suggestion}"),
+    Rule("PAXLST-DIRECTORY", E, 14, "PAXLST directory {found} is not accepted by profile {profile}.", "one of {allowed}"),
     Rule("PAXLST-DATE", E, 12, "The {what} is not a valid date in the format it declares.", "{format}"),
     # --- PAXLST business rules: findings that never reject (DESIGN.md §6.3); the profile sets severity
     Rule("PAXLST-DOC-EXPIRED", W, None, "The travel document expired {days} day(s) before the flight.",
@@ -127,6 +128,8 @@ _RULES: tuple[Rule, ...] = (
     Rule("PAXLST-BIRTH-FUTURE", W, None, "The date of birth is after the flight.", "the traveller's real date of birth"),
     Rule("PAXLST-BIRTH-AGE", W, None, "The date of birth makes the traveller older than {years} years.",
          "the traveller's real date of birth (a wrong century?)"),
+    Rule("PAXLST-REQUIRED", W, None, "Profile {profile} requires {missing} for every traveller; this traveller has none.",
+         "{missing}"),
     Rule("PAXLST-CNT-TOTAL", W, None, "CNT says {found} {what}, the message lists {actual}.", "{actual}"),
     # --- data elements of service segments (format checks) ----------------------------------------
     Rule("EDI-ENV-MISSING", E, 13, "{tag} {name} ({ident}) is missing.", "{format}"),

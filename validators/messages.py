@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from validators.edifact.contrl_tables import CONTRL
-from validators.edifact.envelope import Interchange
+from validators.edifact.envelope import Interchange, Message
 from validators.edifact.tokenizer import Segment
 from validators.elements import Element, ElementFault, check_segment, valid_calendar
 from validators.findings import Findings
@@ -45,7 +45,7 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
         prepared = _prepared(interchange)
         for message in interchange.messages:
             identifier = message.identifier
-            table = TABLES.get((message.type, *identifier[1:3])) if len(identifier) >= 3 else None
+            table = _table_for(message.type, identifier, findings, interchange, message)
             if table is None:
                 continue
             body = message.segments[1:-1] if message.trailer is not None else message.segments[1:]
@@ -83,8 +83,32 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
                                  message=message_index, segment_position=segment.position, segment_tag=segment.tag,
                                  element=element, component=component, **params)
 
-                check_content(root, manifest, flight_day(manifest) or prepared, report)
+                check_content(root, manifest, flight_day(manifest) or prepared, findings.profile, report)
     return manifests
+
+
+def _table_for(message_type: str, identifier: list[str], findings: Findings, interchange: Interchange,
+               message: Message) -> MessageTable | None:
+    """The table for UNH S009; for PAXLST, first whether the profile accepts the directory at all.
+
+    A PAXLST directory the profile accepts but no table here describes (D.12B, D.15B in traffic)
+    is read with the D.05B guideline table: the messages changed little, and a state that accepts
+    them has said so in its profile.
+    """
+    if len(identifier) < 3:
+        return None
+    version, release = identifier[1], identifier[2]
+    if message_type == "PAXLST":
+        accepted = findings.profile.paxlst_directories
+        if release not in accepted:
+            findings.add("PAXLST-DIRECTORY", Scope.MESSAGE, message.header.offset, interchange=interchange.number,
+                         group=message.group.number if message.group else None, message=message.index,
+                         segment_position=1, segment_tag="UNH", element=2, component=3,
+                         found=f"{version}:{release}", profile=findings.profile.name,
+                         allowed=", ".join(f"D:{d}" for d in accepted))
+        elif (message_type, version, release) not in TABLES:
+            return PAXLST_D05B
+    return TABLES.get((message_type, version, release))
 
 
 def _prepared(interchange: Interchange) -> date | None:

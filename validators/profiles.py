@@ -16,6 +16,7 @@ from typing import Any, Literal
 import msgspec
 
 from validators.catalog import RULES
+from validators.paxlst.requirements import REQUIREMENTS
 from validators.report import Severity
 
 ContrlPolicy = Literal["always", "when-requested"]
@@ -39,13 +40,15 @@ class Profile(msgspec.Struct, frozen=True):
     contrl: ContrlPolicy = "always"
     recipients: tuple[str, ...] = ()
     severity: dict[str, Severity] = {}
+    paxlst_directories: tuple[str, ...] = ("02B", "05B")  # UNH S009 0054 releases accepted for PAXLST
+    paxlst_require: tuple[str, ...] = ()  # names from validators.paxlst.requirements every traveller must carry
 
     def severity_of(self, code: str) -> Severity:
         return self.severity.get(code) or RULES[code].severity
 
     def overlay(self, mapping: Mapping[str, Any], source: str) -> Profile:
         """This profile with ``mapping`` (a parsed TOML table) laid over it."""
-        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity"}
+        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity", "paxlst"}
         for key in mapping:
             if key not in known:
                 raise ProfileError(source, key, f"unknown key; expected one of {', '.join(sorted(known))}")
@@ -76,11 +79,29 @@ class Profile(msgspec.Struct, frozen=True):
             if level not in _LEVELS:
                 raise ProfileError(source, f"severity.{code}", f"expected one of {', '.join(_LEVELS)}")
             severity[code] = _LEVELS[level]
+        directories, require = self.paxlst_directories, self.paxlst_require
+        for key, value in _table(mapping, "paxlst", source).items():
+            if key == "directories":
+                directories = _strings(value, source, "paxlst.directories", "directory releases such as \"05B\"")
+            elif key == "require":
+                require = _strings(value, source, "paxlst.require", "requirement names")
+                unknown = [name for name in require if name not in REQUIREMENTS]
+                if unknown:
+                    raise ProfileError(source, "paxlst.require",
+                                       f"unknown {', '.join(unknown)}; expected names from: {', '.join(REQUIREMENTS)}")
+            else:
+                raise ProfileError(source, f"paxlst.{key}", "unknown key; expected 'directories' or 'require'")
         name = mapping.get("name", self.name)
         description = mapping.get("description", self.description)
         if not isinstance(name, str) or not isinstance(description, str):
             raise ProfileError(source, "name", "expected a string")
-        return Profile(name, description, contrl, recipients, severity)
+        return Profile(name, description, contrl, recipients, severity, directories, require)
+
+
+def _strings(value: object, source: str, key: str, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ProfileError(source, key, f"expected a list of {what}")
+    return tuple(value)
 
 
 def _table(mapping: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:

@@ -20,6 +20,8 @@ from validators.elements import valid_calendar
 from validators.icao import countries
 from validators.icao.countries import Role
 from validators.paxlst.manifest import Manifest
+from validators.paxlst.requirements import REQUIREMENTS
+from validators.profiles import Profile
 from validators.report import Scope
 from validators.structure import Node
 
@@ -40,7 +42,7 @@ OLDEST_AGE = 120
 TOTALS = {"42": ("passenger", "in-transit passenger"), "41": ("crew", "in-transit crew")}
 
 
-def check_content(root: Node, manifest: Manifest, flight_day: date | None, report: Report) -> None:
+def check_content(root: Node, manifest: Manifest, flight_day: date | None, profile: Profile, report: Report) -> None:
     """Every content rule over one PAXLST message (its walked groups and its Manifest)."""
     for group in root.children("SG2"):
         for leg in group.children("SG3"):
@@ -65,6 +67,10 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, repor
                 report("PAXLST-BIRTH-AGE", Scope.BUSINESS, birth, 1, 2, {"years": str(OLDEST_AGE)})
         for doc_group, document in zip(group.children("SG5"), traveller.documents, strict=True):
             _check_document(doc_group, document.expiry, flight_day, report)
+        missing = [REQUIREMENTS[name].words for name in profile.paxlst_require if not REQUIREMENTS[name].present(traveller)]
+        if missing:
+            report("PAXLST-REQUIRED", Scope.BUSINESS, group.segments[0], None, None, {
+                "profile": profile.name, "missing": ", ".join(missing)})
     _check_totals(root, manifest, report)
 
 
