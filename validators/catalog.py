@@ -119,6 +119,12 @@ _RULES: tuple[Rule, ...] = (
     Rule("PAXLST-COUNTRY-CODE", E, 12, "The {what} {value} is not an ISO 3166-1 alpha-3 or ICAO Doc 9303 code for it.",
          "{suggestion}"),
     Rule("PAXLST-DIRECTORY", E, 14, "PAXLST directory {found} is not accepted by profile {profile}.", "one of {allowed}"),
+    Rule("PAXLST-PART-MARKER", W, 12, "UNH S010 has {marker} on transfer {sequence}: {why}.",
+         "C on transfer 01 of several, F on the last (or only) one, nothing or neither in between"),
+    Rule("PAXLST-PART-REFERENCE", W, None, "Transfer {sequence} of a multi-part list has no common access reference (UNH 0068).",
+         "the same 0068 (e.g. flight/date/time) on every part, so the parts can be joined"),
+    Rule("PAXLST-PART-DUPLICATE", W, 26, "Transfer {sequence} of this list came already in message {first} of this interchange.",
+         "each part once"),
     Rule("PAXLST-DATE", E, 12, "The {what} is not a valid date in the format it declares.", "{format}"),
     # --- PAXLST business rules: findings that never reject (DESIGN.md §6.3); the profile sets severity
     Rule("PAXLST-DOC-EXPIRED", W, None, "The travel document expired {days} day(s) before the flight.",

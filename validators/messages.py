@@ -15,7 +15,7 @@ from validators.edifact.tokenizer import Segment
 from validators.elements import Element, ElementFault, check_segment, valid_calendar
 from validators.findings import Findings
 from validators.paxlst.manifest import Manifest, build_manifest, flight_day
-from validators.paxlst.rules import check_content
+from validators.paxlst.rules import check_content, check_part
 from validators.paxlst.segments import LAYOUTS
 from validators.paxlst.tables import PAXLST_D02B, PAXLST_D05B
 from validators.report import Scope
@@ -43,6 +43,7 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
     manifests: list[Manifest] = []
     for interchange in interchanges:
         prepared = _prepared(interchange)
+        parts_seen: dict[tuple[str | None, int | None], int] = {}  # (0068, sequence) → first message index
         for message in interchange.messages:
             identifier = message.identifier
             table = _table_for(message.type, identifier, findings, interchange, message)
@@ -84,6 +85,12 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
                                  element=element, component=component, **params)
 
                 check_content(root, manifest, flight_day(manifest) or prepared, findings.profile, report)
+                check_part(message.header, manifest, report)
+                key = (manifest.part.common_access_reference, manifest.part.sequence)
+                if key[0] and key in parts_seen:
+                    report("PAXLST-PART-DUPLICATE", Scope.MESSAGE, message.header, 4, 1,
+                           {"sequence": f"{key[1] or 0:02d}", "first": str(parts_seen[key])})
+                parts_seen.setdefault(key, message.index)
     return manifests
 
 

@@ -74,6 +74,25 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
     _check_totals(root, manifest, report)
 
 
+def check_part(header: Segment, manifest: Manifest, report: Report) -> None:
+    """UNH 0068 and S010 of one message: a multi-part list must be joinable and its markers sane.
+
+    Parts are C (first) … F (final), numbered from 01; middle parts may carry no marker, and a lone
+    ``01`` without one is common for single lists (CBP crew lists), so it passes. Whether
+    all parts arrived, and their totals, is the gateway's to judge across messages (DESIGN.md §6.4).
+    """
+    part = manifest.part
+    sequence, marker = part.sequence, part.first_last
+    if sequence is None:
+        return
+    multipart = sequence > 1 or marker == "C"
+    if marker == "C" and sequence != 1:
+        report("PAXLST-PART-MARKER", Scope.MESSAGE, header, 4, 2, {
+            "marker": "C (first part)", "sequence": f"{sequence:02d}", "why": "only transfer 01 can be the first"})
+    if multipart and not part.common_access_reference:
+        report("PAXLST-PART-REFERENCE", Scope.MESSAGE, header, 3, None, {"sequence": f"{sequence:02d}"})
+
+
 def _check_country(segment: Segment, element: int, what: str, accepts: Callable[[str], bool], role: Role,
                    report: Report) -> None:
     code = segment.value(element)

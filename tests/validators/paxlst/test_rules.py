@@ -104,3 +104,22 @@ def test_findings_never_repeat_personal_data():
         rendered = f"{finding.message} {finding.expected}"
         for secret in ("260101", "2026-01-01", "20271130", "PX12345678", "O'BRIEN", "SIOBHAN"):
             assert secret not in rendered, (finding.code, rendered)
+
+
+def test_multi_part_markers_and_references():
+    def part(s010: str, reference: str = "ZZ0123/261123/1420") -> list[str]:
+        text = CLEAN.replace("+ZZ0123/261123/1420+01:F'", f"+{reference}+{s010}'" if reference else f"++{s010}'")
+        return [f.code for f in check(text).findings if f.code.startswith("PAXLST-PART")]
+
+    assert part("01:F") == [] and part("01:C") == [] and part("02") == [] and part("03:F") == []
+    assert part("01") == []  # a lone 01 is a single list in CBP practice
+    assert part("02:C") == ["PAXLST-PART-MARKER"]
+    assert part("02", reference="") == ["PAXLST-PART-REFERENCE"]
+    assert part("01:F", reference="") == []  # a single list needs no common access reference
+
+
+def test_the_same_part_twice_in_one_interchange():
+    second = "UNH+PAX002+PAXLST:D:05B:UN:IATA+ZZ0123/261123/1420+01:F'BGM+745'TDT+20+ZZ0123'UNT+4+PAX002'"
+    text = CLEAN.replace("UNE+1+1", second + "UNE+2+1")
+    finding = only(check(text), "PAXLST-PART-DUPLICATE")
+    assert finding.location.message == 2 and "message 1" in finding.message
