@@ -18,6 +18,7 @@ from validators.paxlst.manifest import Manifest, build_manifest, flight_day
 from validators.paxlst.rules import check_content, check_part
 from validators.paxlst.segments import LAYOUTS
 from validators.paxlst.tables import PAXLST_D02B, PAXLST_D05B
+from validators.profiles import Profile
 from validators.report import Scope
 from validators.structure import MessageTable, walk
 
@@ -37,82 +38,83 @@ _ELEMENT_CODES = {"missing": "MSG-ELEMENT-MISSING", "too-many": "MSG-ELEMENT-TOO
                   "code": "MSG-ELEMENT-CODE"}
 
 
+class _Reporter:
+    """Findings on one message's segments, with the message's place in the file filled in once."""
+
+    def __init__(self, findings: Findings, interchange: Interchange, message: Message) -> None:
+        self.findings = findings
+        self.place = {"interchange": interchange.number, "group": message.group.number if message.group else None,
+                      "message": message.index}
+
+    def __call__(self, code: str, scope: Scope, segment: Segment, element: int | None, component: int | None,
+                 params: dict[str, str]) -> None:
+        self.findings.add(code, scope, segment.offset, segment_position=segment.position, segment_tag=segment.tag,
+                          element=element, component=component, **self.place, **params)
+
+
 def check_messages(interchanges: list[Interchange], findings: Findings) -> list[Manifest]:
-    """Walk every message that has a table, record each structure fault at its segment, and
-    return the models of the messages read."""
+    """Read every message that has a table: structure, element layouts, then (PAXLST) the Manifest
+    and its content rules. Returns the models of the messages read."""
     manifests: list[Manifest] = []
     for interchange in interchanges:
         prepared = _prepared(interchange)
         parts_seen: dict[tuple[str | None, int | None], int] = {}  # (0068, sequence) → first message index
         for message in interchange.messages:
-            identifier = message.identifier
-            table = _table_for(message.type, identifier, findings, interchange, message)
+            report = _Reporter(findings, interchange, message)
+            table = _table_for(message, findings.profile, report)
             if table is None:
                 continue
             body = message.segments[1:-1] if message.trailer is not None else message.segments[1:]
             end = message.trailer if message.trailer is not None else message.segments[-1]
             root, faults = walk(table, message.header, body, end)
-            checked: dict[str, list[ElementFault]] = {}
-            group = message.group.number if message.group else None
             for fault in faults:
-                segment = fault.segment
-                findings.add(fault.code, Scope.SEGMENT, segment.offset, interchange=interchange.number, group=group,
-                             message=message.index, segment_position=segment.position, segment_tag=segment.tag,
-                             **fault.params)
-            layouts = SEGMENT_LAYOUTS.get(table, {})
-            for segment in body:
-                layout = layouts.get(segment.tag)
-                if layout is None:
-                    continue
-                # the same segment text has the same faults: LOC+178+LHR need not be checked 300 times
-                element_faults = checked.get(segment.raw)
-                if element_faults is None:
-                    element_faults = checked[segment.raw] = check_segment(segment, layout)
-                for element_fault in element_faults:
-                    findings.add(_ELEMENT_CODES[element_fault.kind], Scope.SEGMENT, segment.offset,
-                                 interchange=interchange.number, group=group, message=message.index,
-                                 segment_position=segment.position, segment_tag=segment.tag, element=element_fault.element,
-                                 component=element_fault.component, tag=segment.tag, **element_fault.params)
-            if table.message == "PAXLST":
-                manifest = build_manifest(message, root, prepared)
-                manifests.append(manifest)
-
-                def report(code: str, scope: Scope, segment: Segment, element: int | None, component: int | None,
-                           params: dict[str, str], message_index: int = message.index, group_number: int | None = group,
-                           interchange_number: int = interchange.number) -> None:
-                    findings.add(code, scope, segment.offset, interchange=interchange_number, group=group_number,
-                                 message=message_index, segment_position=segment.position, segment_tag=segment.tag,
-                                 element=element, component=component, **params)
-
-                check_content(root, manifest, flight_day(manifest) or prepared, findings.profile, report)
-                check_part(message.header, manifest, report)
-                key = (manifest.part.common_access_reference, manifest.part.sequence)
-                if key[0] and key in parts_seen:
-                    report("PAXLST-PART-DUPLICATE", Scope.MESSAGE, message.header, 4, 1,
-                           {"sequence": f"{key[1] or 0:02d}", "first": str(parts_seen[key])})
-                parts_seen.setdefault(key, message.index)
+                report(fault.code, Scope.SEGMENT, fault.segment, None, None, fault.params)
+            _check_elements(SEGMENT_LAYOUTS.get(table, {}), body, report)
+            if table.message != "PAXLST":
+                continue
+            manifest = build_manifest(message, root, prepared)
+            manifests.append(manifest)
+            check_content(root, manifest, flight_day(manifest) or prepared, findings.profile, report)
+            check_part(message.header, manifest, report)
+            key = (manifest.part.common_access_reference, manifest.part.sequence)
+            if key[0] and key in parts_seen:
+                report("PAXLST-PART-DUPLICATE", Scope.MESSAGE, message.header, 4, 1,
+                       {"sequence": f"{key[1] or 0:02d}", "first": str(parts_seen[key])})
+            parts_seen.setdefault(key, message.index)
     return manifests
 
 
-def _table_for(message_type: str, identifier: list[str], findings: Findings, interchange: Interchange,
-               message: Message) -> MessageTable | None:
+def _check_elements(layouts: dict[str, tuple[Element, ...]], body: list[Segment], report: _Reporter) -> None:
+    checked: dict[str, list[ElementFault]] = {}
+    for segment in body:
+        layout = layouts.get(segment.tag)
+        if layout is None:
+            continue
+        # the same segment text has the same faults: LOC+178+LHR need not be checked 300 times
+        faults = checked.get(segment.raw)
+        if faults is None:
+            faults = checked[segment.raw] = check_segment(segment, layout)
+        for fault in faults:
+            report(_ELEMENT_CODES[fault.kind], Scope.SEGMENT, segment, fault.element, fault.component,
+                   {"tag": segment.tag, **fault.params})
+
+
+def _table_for(message: Message, profile: Profile, report: _Reporter) -> MessageTable | None:
     """The table for UNH S009; for PAXLST, first whether the profile accepts the directory at all.
 
     A PAXLST directory the profile accepts but no table here describes (D.12B, D.15B in traffic)
     is read with the D.05B guideline table: the messages changed little, and a state that accepts
     them has said so in its profile.
     """
+    identifier = message.identifier
     if len(identifier) < 3:
         return None
-    version, release = identifier[1], identifier[2]
+    message_type, version, release = message.type, identifier[1], identifier[2]
     if message_type == "PAXLST":
-        accepted = findings.profile.paxlst_directories
-        if release not in accepted:
-            findings.add("PAXLST-DIRECTORY", Scope.MESSAGE, message.header.offset, interchange=interchange.number,
-                         group=message.group.number if message.group else None, message=message.index,
-                         segment_position=1, segment_tag="UNH", element=2, component=3,
-                         found=f"{version}:{release}", profile=findings.profile.name,
-                         allowed=", ".join(f"D:{d}" for d in accepted))
+        if release not in profile.paxlst_directories:
+            report("PAXLST-DIRECTORY", Scope.MESSAGE, message.header, 2, 3, {
+                "found": f"{version}:{release}", "profile": profile.name,
+                "allowed": ", ".join(f"D:{d}" for d in profile.paxlst_directories)})
         elif (message_type, version, release) not in TABLES:
             return PAXLST_D05B
     return TABLES.get((message_type, version, release))
