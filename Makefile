@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 ## run: install, then demonstrate the validator CLI on the shipped example interchanges
 run: $(STAMP)
 	@echo "== paxgate validate (a clean PAXLST, a PNRGOV push, a broken PAXLST)"
-	-$(BIN)/paxgate validate tests/fixtures/edifact/paxlst-d05b-clean.edi tests/fixtures/edifact/pnrgov-iata-push.edi tests/fixtures/edifact/paxlst-broken-envelope.edi
+	@$(BIN)/paxgate validate tests/fixtures/edifact/paxlst-d05b-clean.edi tests/fixtures/edifact/pnrgov-iata-push.edi \
+		tests/fixtures/edifact/paxlst-broken-envelope.edi || echo "(exit status $$?: one file is rejected, as the demo intends)"
 	@echo "== paxgate ack: the CONTRL the gateway answers the broken one with"
-	$(BIN)/paxgate ack tests/fixtures/edifact/paxlst-broken-envelope.edi
+	@$(BIN)/paxgate ack tests/fixtures/edifact/paxlst-broken-envelope.edi
+	@echo "== paxgate manifest: what the clean list says (first 400 bytes of the JSON)"
+	@$(BIN)/paxgate manifest tests/fixtures/edifact/paxlst-d05b-clean.edi | head -c 400; echo
 
 ## test: install, lint, then the whole suite (the command CI runs)
 test: $(STAMP)
