@@ -4,9 +4,10 @@ Stable contract (other tools and people depend on it):
 
 - ``paxgate validate FILE... [--json] [--profile NAME]`` — exit 0 when every file is accepted
   (with or without warnings), 1 when any is rejected, 2 on usage errors.
-- ``paxgate ack FILE [--profile NAME]`` — prints the acknowledgement the gateway would send;
-  exit 0 when printed, 1 when no acknowledgement applies (the reason goes to stderr), 2 on usage
-  errors.
+- ``paxgate ack FILE [--profile NAME] [--as contrl|cusres]`` — prints the acknowledgement the
+  gateway would send (CONTRL by default; ``--as cusres`` the interactive API response with the
+  default data-sufficiency decision); exit 0 when printed, 1 when no acknowledgement applies (the
+  reason goes to stderr), 2 on usage errors.
 - ``paxgate manifest FILE... [--profile NAME]`` — the typed Manifest of each PAXLST message as JSON
   (this prints personal data: it is an operator's tool, never a log); exit codes as ``validate``.
 - ``paxgate codes [--json | --markdown]`` — the finding catalogue.
@@ -24,7 +25,7 @@ from typing import Any
 import msgspec
 
 from gateway.profiles import load_profile
-from validators.acks import Acknowledgement, acknowledge
+from validators.acks import Acknowledgement, acknowledge, cusres
 from validators.catalog import RULES
 from validators.edifact.contrl import ContrlContext
 from validators.profiles import ProfileError
@@ -66,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     ack_cmd.add_argument("--profile", metavar="NAME", help="national profile (configs/profiles/NAME.toml or a path)")
     ack_cmd.add_argument("--now", metavar="ISO8601", help="preparation time to write (default: the current UTC time)")
     ack_cmd.add_argument("--reference", metavar="REF", help="our interchange control reference (default: from the time)")
+    ack_cmd.add_argument("--as", dest="kind", choices=("contrl", "cusres"), default="contrl",
+                         help="which acknowledgement: CONTRL (default) or the iAPI response CUSRES")
     ack_cmd.set_defaults(handler=_ack)
 
     manifest_cmd = commands.add_parser("manifest", help="print what PAXLST files say, as typed JSON (personal data)")
@@ -147,7 +150,8 @@ def _ack(args: argparse.Namespace) -> int:
     reference = args.reference if args.reference is not None else now.strftime("%y%m%d%H%M%S")
     if not 1 <= len(reference) <= 14 or not reference.isascii() or not reference.isalnum():
         raise UsageError("--reference takes 1 to 14 letters or digits (UNB 0020 is an..14)")
-    answers = acknowledge(report, profile, ContrlContext(now, reference))
+    writer = cusres if args.kind == "cusres" else acknowledge
+    answers = writer(report, profile, ContrlContext(now, reference))
     printed = 0
     for answer in answers:
         if isinstance(answer, Acknowledgement):

@@ -5,6 +5,9 @@ profile says to send it always; "indication of receipt" (0031 = 2, syntax versio
 with action 8 only. A CONTRL is never answered with a CONTRL, and an interchange whose header
 cannot be read (no UNB, no sender, no control reference) cannot be answered at all: the reason is
 returned so the caller can say so.
+
+CUSRES (DESIGN.md §6.9) answers an interactive API request: every interchange holding PAXLST
+messages gets one, whatever UNB 0031 says, with paxgate's default data-sufficiency decision.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from dataclasses import dataclass
 from validators.edifact.charsets import SUPPORTED_VERSIONS, SYNTAX_IDENTIFIERS
 from validators.edifact.contrl import ContrlContext, write_contrl
 from validators.edifact.envelope import Interchange
+from validators.paxlst.cusres import Directives, default_answers, write_cusres
 from validators.profiles import Profile
 from validators.report import Report
 
 
 @dataclass(frozen=True, slots=True)
 class Acknowledgement:
-    kind: str  # "contrl"
+    kind: str  # "contrl" or "cusres"
     interchange: int  # 1-based index of the interchange it answers
     payload: bytes
 
@@ -45,15 +49,41 @@ def acknowledge(report: Report, profile: Profile, context: ContrlContext) -> lis
     return answers
 
 
-def _why_not(interchange: Interchange, profile: Profile) -> str | None:
+def cusres(report: Report, profile: Profile, context: ContrlContext) -> list[Acknowledgement | NoAcknowledgement]:
+    """One entry per interchange: the CUSRES answering its PAXLST messages, or why none is sent,
+    with the directive codes the profile's ``[iapi]`` table names (China NIA's by default)."""
+    directives = Directives(**profile.iapi_directives)
+    answers: list[Acknowledgement | NoAcknowledgement] = []
+    for interchange in report.interchanges:
+        reason = _unreadable(interchange, "CUSRES")
+        if reason is None and not any(m.type == "PAXLST" for m in interchange.messages):
+            found = ", ".join(dict.fromkeys(m.type or "?" for m in interchange.messages)) or "no message"
+            reason = f"a CUSRES answers PAXLST (interactive API) requests; this interchange holds {found}"
+        if reason is not None:
+            answers.append(NoAcknowledgement(interchange.number, reason))
+            continue
+        payload = write_cusres(report, interchange, default_answers(report, interchange, directives), context)
+        answers.append(Acknowledgement("cusres", interchange.number, payload))
+    return answers
+
+
+def _unreadable(interchange: Interchange, kind: str) -> str | None:
+    """Why an answer of ``kind`` cannot be addressed or written at all, or None."""
     if interchange.header is None:
         return "the interchange has no readable UNB header, so there is nobody to answer"
     identifier = interchange.syntax_identifier
     if identifier not in SYNTAX_IDENTIFIERS or interchange.syntax_version not in SUPPORTED_VERSIONS:
-        return (f"syntax {identifier or '?'}:{interchange.syntax_version or '?'} is not supported, so no CONTRL "
+        return (f"syntax {identifier or '?'}:{interchange.syntax_version or '?'} is not supported, so no {kind} "
                 "can be written that the sender could read")
     if not interchange.sender[0] or not interchange.control_reference:
         return "UNB lacks the sender identification (0004) or the interchange control reference (0020)"
+    return None
+
+
+def _why_not(interchange: Interchange, profile: Profile) -> str | None:
+    reason = _unreadable(interchange, "CONTRL")
+    if reason is not None:
+        return reason
     if any(m.type == "CONTRL" for m in interchange.messages):
         return "a CONTRL is never answered with a CONTRL"
     if interchange.acknowledgement_request in ("1", "2") or profile.contrl == "always":

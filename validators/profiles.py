@@ -22,6 +22,9 @@ from validators.report import Severity
 ContrlPolicy = Literal["always", "when-requested"]
 _CONTRL_POLICIES = ("always", "when-requested")
 
+# interactive API directives a state names codes for (validators/paxlst/cusres.py: Directives)
+_DIRECTIVES = ("board", "no_board", "advisory", "insufficient", "exception")
+
 # Tolerance words carriers and operators use, and the severity each stands for.
 _LEVELS = {"reject": Severity.ERROR, "warn": Severity.WARNING, "accept": Severity.INFO}
 
@@ -42,13 +45,14 @@ class Profile(msgspec.Struct, frozen=True):
     severity: dict[str, Severity] = {}
     paxlst_directories: tuple[str, ...] = ("02B", "05B")  # UNH S009 0054 releases accepted for PAXLST
     paxlst_require: tuple[str, ...] = ()  # names from validators.paxlst.requirements every traveller must carry
+    iapi_directives: dict[str, str] = {}  # interactive API ERC codes by directive (board, no_board, …); empty: defaults
 
     def severity_of(self, code: str) -> Severity:
         return self.severity.get(code) or RULES[code].severity
 
     def overlay(self, mapping: Mapping[str, Any], source: str) -> Profile:
         """This profile with ``mapping`` (a parsed TOML table) laid over it."""
-        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity", "paxlst"}
+        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity", "paxlst", "iapi"}
         for key in mapping:
             if key not in known:
                 raise ProfileError(source, key, f"unknown key; expected one of {', '.join(sorted(known))}")
@@ -91,11 +95,18 @@ class Profile(msgspec.Struct, frozen=True):
                                        f"unknown {', '.join(unknown)}; expected names from: {', '.join(REQUIREMENTS)}")
             else:
                 raise ProfileError(source, f"paxlst.{key}", "unknown key; expected 'directories' or 'require'")
+        directives = dict(self.iapi_directives)
+        for key, value in _table(mapping, "iapi", source).items():
+            if key not in _DIRECTIVES:
+                raise ProfileError(source, f"iapi.{key}", f"unknown directive; expected one of {', '.join(_DIRECTIVES)}")
+            if not isinstance(value, str) or not 1 <= len(value) <= 8:
+                raise ProfileError(source, f"iapi.{key}", "expected an ERC 9321 code (an..8), such as \"0Z\"")
+            directives[key] = value
         name = mapping.get("name", self.name)
         description = mapping.get("description", self.description)
         if not isinstance(name, str) or not isinstance(description, str):
             raise ProfileError(source, "name", "expected a string")
-        return Profile(name, description, contrl, recipients, severity, directories, require)
+        return Profile(name, description, contrl, recipients, severity, directories, require, directives)
 
 
 def _strings(value: object, source: str, key: str, what: str) -> tuple[str, ...]:

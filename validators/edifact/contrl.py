@@ -91,10 +91,10 @@ def write_contrl(report: Report, interchange: Interchange, context: ContrlContex
                     _message_response(put, report, interchange, message, group_rejected, version)
     put("UNT", str(len(lines) - body_start + 1), context.message_reference)
     put("UNZ", "1", context.interchange_reference)
-    return _encode("".join(lines), interchange.syntax_identifier)
+    return encode("".join(lines), interchange.syntax_identifier)
 
 
-def _encode(text: str, syntax_identifier: str) -> bytes:
+def encode(text: str, syntax_identifier: str) -> bytes:
     """Encode for the wire, echoing the sender's own bytes where they broke their repertoire.
 
     Values quoted back (sender ids, references) were read as ISO 8859-1, so for the ASCII-based

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gateway.profiles import load_profile
-from validators.acks import acknowledge
+from validators.acks import acknowledge, cusres
 from validators.edifact.contrl import ContrlContext
 from validators.profiles import BASELINE, ProfileError
 from validators.validate import validate
@@ -73,3 +73,15 @@ def test_paxlst_tables_are_checked(table, key):
     with pytest.raises(ProfileError) as error:
         BASELINE.overlay(table, "x.toml")
     assert error.value.key == key
+
+
+def test_directive_codes_come_from_the_profile():
+    clean = validate(CLEAN)
+    [default] = cusres(clean, BASELINE, CONTEXT)
+    assert default.payload.count(b"ERC+0Z'") == 3
+    sita = BASELINE.overlay({"iapi": {"board": "8501", "insufficient": "8630"}}, "sita-style")
+    [answer] = cusres(clean, sita, CONTEXT)
+    assert answer.payload.count(b"ERC+8501'") == 3 and b"ERC+0Z'" not in answer.payload
+    with pytest.raises(ProfileError) as error:
+        BASELINE.overlay({"iapi": {"maybe": "0Z"}}, "x.toml")
+    assert error.value.key == "iapi.maybe"
