@@ -335,7 +335,11 @@ def _doc_before_nad(draft: Draft, rnd: random.Random, traveller: int | None) -> 
     for s in document:
         draft.remove(s)
     draft.insert(draft.index(nad), *document)
-    return [Mark("MSG-SEGMENT-UNEXPECTED", document[0])]
+    # the DOC fits nowhere; its DTM and LOC are read into the last flight leg (SG3), where a
+    # document's expiry (DTM+36) and issuing state (LOC+91) do not belong
+    marks = [Mark("MSG-SEGMENT-UNEXPECTED", document[0])]
+    marks += [Mark("PAXLST-QUALIFIER-GROUP", s, element=1, component=1 if s.tag == "DTM" else None) for s in document[1:]]
+    return marks
 
 
 _UNKNOWN = (("SSR", ["DOCS", "HK", "1"]), ("TIF", ["ADT"]), ("PTK", ["NR"]))
@@ -429,7 +433,8 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
            ("MSG-SEGMENT-MISSING",), _missing_bgm, claims="BGM"),
     Defect("doc-before-nad", "the first traveller's document group (DOC, DTM, LOC) is sent before the traveller's NAD; "
            "on a later traveller it would read as the previous traveller's second document, which is valid",
-           ("MSG-SEGMENT-UNEXPECTED",), _doc_before_nad, traveller=True, first_traveller=True),
+           ("MSG-SEGMENT-UNEXPECTED", "PAXLST-QUALIFIER-GROUP", "PAXLST-QUALIFIER-GROUP"), _doc_before_nad, traveller=True,
+           first_traveller=True),
     Defect("unknown-segment", "a PNRGOV segment (SSR, TIF or PTK) inside a traveller group", ("MSG-SEGMENT-UNKNOWN",),
            _unknown_segment, traveller=True),
     Defect("eleven-flights", "eleven flight groups (TDT with its legs) where at most ten may stand",

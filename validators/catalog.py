@@ -125,6 +125,8 @@ _RULES: tuple[Rule, ...] = (
          "the same 0068 (e.g. flight/date/time) on every part, so the parts can be joined"),
     Rule("PAXLST-PART-DUPLICATE", W, 26, "Transfer {sequence} of this list came already in message {first} of this interchange.",
          "each part once"),
+    Rule("PAXLST-QUALIFIER-GROUP", E, 14, "{tag}+{value} belongs in another segment group, not in {group_name}.",
+         "here, one of {allowed}; or the segment where it belongs"),
     Rule("PAXLST-DATE", E, 12, "The {what} is not a valid date in the format it declares.", "{format}"),
     # --- PAXLST business rules: findings that never reject (DESIGN.md §6.3); the profile sets severity
     Rule("PAXLST-DOC-EXPIRED", W, None, "The travel document expired {days} day(s) before the flight.",

@@ -19,6 +19,7 @@ from validators.edifact.tokenizer import Segment
 from validators.elements import valid_calendar
 from validators.icao import countries
 from validators.icao.countries import Role
+from validators.paxlst import segments
 from validators.paxlst.manifest import Manifest
 from validators.paxlst.requirements import REQUIREMENTS
 from validators.profiles import Profile
@@ -42,8 +43,21 @@ OLDEST_AGE = 120
 TOTALS = {"42": ("passenger", "in-transit passenger"), "41": ("crew", "in-transit crew")}
 
 
+# Which qualifiers belong in which segment group: a LOC+91 (document issue) read into a flight's
+# SG3 is a structure fault the tag alone cannot show (0085 14, value not supported in this position).
+GROUP_QUALIFIERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("SG1", "NAD"): segments.NAD_REPORTING_PARTY_CODES, ("SG4", "NAD"): segments.NAD_TRAVELLER_CODES,
+    ("SG3", "LOC"): segments.LOC_FLIGHT_CODES, ("SG4", "LOC"): segments.LOC_TRAVELLER_CODES,
+    ("SG5", "LOC"): segments.LOC_DOCUMENT_CODES,
+    ("SG3", "DTM"): segments.DTM_FLIGHT_CODES, ("SG4", "DTM"): segments.DTM_TRAVELLER_CODES,
+    ("SG5", "DTM"): segments.DTM_DOCUMENT_CODES,
+}
+_QUALIFIER_UNIONS = {"NAD": segments.NAD_PARTY_CODES, "LOC": segments.LOC_FUNCTION_CODES, "DTM": segments.DTM_FUNCTION_CODES}
+
+
 def check_content(root: Node, manifest: Manifest, flight_day: date | None, profile: Profile, report: Report) -> None:
     """Every content rule over one PAXLST message (its walked groups and its Manifest)."""
+    _check_group_qualifiers(root, report)
     for group in root.children("SG2"):
         for leg in group.children("SG3"):
             for dtm in leg.all("DTM"):
@@ -91,6 +105,21 @@ def check_part(header: Segment, manifest: Manifest, report: Report) -> None:
             "marker": "C (first part)", "sequence": f"{sequence:02d}", "why": "only transfer 01 can be the first"})
     if multipart and not part.common_access_reference:
         report("PAXLST-PART-REFERENCE", Scope.MESSAGE, header, 3, None, {"sequence": f"{sequence:02d}"})
+
+
+def _check_group_qualifiers(node: Node, report: Report) -> None:
+    for group in node.groups:
+        for segment in group.segments:
+            allowed = GROUP_QUALIFIERS.get((group.rule.name, segment.tag))
+            if allowed is None:
+                continue
+            qualifier = segment.value(1, 1)
+            # a code no group knows is the layout's MSG-ELEMENT-CODE; here only codes of another group
+            if qualifier and qualifier not in allowed and qualifier in _QUALIFIER_UNIONS[segment.tag]:
+                report("PAXLST-QUALIFIER-GROUP", Scope.SEGMENT, segment, 1, 1 if segment.tag == "DTM" else None, {
+                    "tag": segment.tag, "value": qualifier, "group_name": f"{group.rule.name} ({group.rule.title})",
+                    "allowed": ", ".join(allowed)})
+        _check_group_qualifiers(group, report)
 
 
 def _check_country(segment: Segment, element: int, what: str, accepts: Callable[[str], bool], role: Role,
