@@ -18,10 +18,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from validators.edifact.delimiters import LEVEL_A_DEFAULT, Delimiters
 from validators.edifact.writer import Element, segment
 from validators.findings import shown_tag
+from validators.reference.airports import AIRPORT_ZONES
 
 _SURNAMES = ("SMITH", "O'BRIEN", "GARCIA LOPEZ", "MUELLER", "IVANOV", "NGUYEN", "KHAN", "ROSSI", "TANAKA",
              "SILVA", "DUBOIS", "KOWALSKI", "AL-RASHID", "PETERSEN", "ABDULLAH", "WANG", "OKAFOR", "VAN DER BERG",
@@ -30,6 +33,14 @@ _GIVEN = ("JOHN", "MARY", "AHMED", "LI", "OLGA", "JOSE", "FATIMA", "PETER", "ANN
           "EMMA", "IVAN", "SARA", "OMAR", "CHEN", "CHIAMAKA", "SIOBHAN", "DMITRI", "AISHA", "MARIE CLAIRE")
 _COUNTRIES = ("USA", "GBR", "DEU", "IND", "CHN", "BRA", "NGA", "FRA", "JPN", "EGY", "RUS", "CAN")
 _AIRPORTS = ("LHR", "JFK", "CDG", "FRA", "DXB", "SIN", "NRT", "GRU", "LOS", "CAI", "YYZ", "ATL")
+FLIGHT_TIME = timedelta(hours=6, minutes=20)  # every generated leg takes this long, whatever the time zones
+
+
+def _arrival_local(departure_airport: str, arrival_airport: str, departure_local: str) -> str:
+    """The arrival's local time (YYMMDDHHMM) for a departure at ``departure_local``: flight times are
+    local airport times, so a list whose legs cross zones must still arrive after it departs in UTC."""
+    leaving = datetime.strptime(departure_local, "%y%m%d%H%M").replace(tzinfo=ZoneInfo(AIRPORT_ZONES[departure_airport]))
+    return (leaving + FLIGHT_TIME).astimezone(ZoneInfo(AIRPORT_ZONES[arrival_airport])).strftime("%y%m%d%H%M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +177,7 @@ def draft(spec: PaxlstSpec = PaxlstSpec(), delimiters: Delimiters = LEVEL_A_DEFA
     put("LOC", "125", dep)
     put("DTM", ["189", "2611240710", "201"])
     put("LOC", "87", arr)
-    put("DTM", ["232", "2611241030", "201"])
+    put("DTM", ["232", _arrival_local(dep, arr, "2611240710"), "201"])
     for n in range(spec.passengers):
         traveller = n
         nationality = rnd.choice(_COUNTRIES)

@@ -138,6 +138,8 @@ _RULES: tuple[Rule, ...] = (
          "the traveller's real date of birth (a wrong century?)"),
     Rule("PAXLST-REQUIRED", W, None, "Profile {profile} requires {missing} for every traveller; this traveller has none.",
          "{missing}"),
+    Rule("PAXLST-FLIGHT-TIMES", W, None, "The arrival time {what}.", "local times at each airport that keep arrival after departure"),
+    Rule("PAXLST-AIRPORT", W, None, "Airport {value} is not an IATA airport code known here.", "the IATA code of the airport"),
     Rule("PAXLST-CNT-TOTAL", W, None, "CNT says {found} {what}, the message lists {actual}.", "{actual}"),
     # --- data elements of service segments (format checks) ----------------------------------------
     Rule("EDI-ENV-MISSING", E, 13, "{tag} {name} ({ident}) is missing.", "{format}"),

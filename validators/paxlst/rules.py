@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from validators.edifact.tokenizer import Segment
 from validators.elements import valid_calendar
@@ -23,6 +24,7 @@ from validators.paxlst import segments
 from validators.paxlst.manifest import Manifest
 from validators.paxlst.requirements import REQUIREMENTS
 from validators.profiles import Profile
+from validators.reference.airports import AIRPORT_ZONES
 from validators.report import Scope
 from validators.structure import Node
 
@@ -39,6 +41,7 @@ COUNTRY_PLACES = {"174": "country of residence"}
 DOCUMENT_NUMBER = {"P": re.compile(r"[A-Z0-9]{1,9}"), "V": re.compile(r"[A-Z0-9]{1,9}")}
 OTHER_DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]{1,35}")
 OLDEST_AGE = 120
+LONGEST_FLIGHT_HOURS = 20  # the longest scheduled flights take about 19 hours
 # CNT 6069 → the traveller roles it totals (STANDARDS.md §2.3.6: 42 passengers, 41 crew)
 TOTALS = {"42": ("passenger", "in-transit passenger"), "41": ("crew", "in-transit crew")}
 
@@ -58,6 +61,8 @@ _QUALIFIER_UNIONS = {"NAD": segments.NAD_PARTY_CODES, "LOC": segments.LOC_FUNCTI
 def check_content(root: Node, manifest: Manifest, flight_day: date | None, profile: Profile, report: Report) -> None:
     """Every content rule over one PAXLST message (its walked groups and its Manifest)."""
     _check_group_qualifiers(root, report)
+    for group in root.children("SG2"):
+        _check_flight_times(group, report)
     for group in root.children("SG2"):
         for leg in group.children("SG3"):
             for dtm in leg.all("DTM"):
@@ -120,6 +125,46 @@ def _check_group_qualifiers(node: Node, report: Report) -> None:
                     "tag": segment.tag, "value": qualifier, "group_name": f"{group.rule.name} ({group.rule.title})",
                     "allowed": ", ".join(allowed)})
         _check_group_qualifiers(group, report)
+
+
+def _check_flight_times(flight: Node, report: Report) -> None:
+    """Each arrival after the departure before it, compared in UTC (times are local airport times),
+    and no leg longer than the longest flights flown; unknown airports are named, not guessed."""
+    departure: tuple[datetime, Segment] | None = None
+    for leg in flight.children("SG3"):
+        loc = leg.first("LOC")
+        assert loc is not None
+        airport = loc.value(2)
+        if airport and loc.value(1) in segments.LOC_FLIGHT_CODES and airport not in AIRPORT_ZONES:
+            report("PAXLST-AIRPORT", Scope.BUSINESS, loc, 2, None, {"value": repr(airport)})
+        for dtm in leg.all("DTM"):
+            moment = _utc(dtm, AIRPORT_ZONES.get(airport))
+            if moment is None:
+                continue
+            if dtm.value(1, 1) == "189":
+                departure = (moment, dtm)
+            elif dtm.value(1, 1) == "232" and departure is not None:
+                hours = (moment - departure[0]).total_seconds() / 3600
+                if hours <= 0:
+                    report("PAXLST-FLIGHT-TIMES", Scope.BUSINESS, dtm, 1, 2, {
+                        "what": f"is {-hours:.1f} hours before the departure (in UTC)"})
+                elif hours > LONGEST_FLIGHT_HOURS:
+                    report("PAXLST-FLIGHT-TIMES", Scope.BUSINESS, dtm, 1, 2, {
+                        "what": f"is {hours:.1f} hours after the departure (in UTC), longer than any flight"})
+                departure = None
+
+
+def _utc(dtm: Segment, zone: str | None) -> datetime | None:
+    """A DTM 189/232 value (format 201 or 203) in UTC, when it is a time and its airport is known."""
+    value, fmt = dtm.value(1, 2), dtm.value(1, 3)
+    if zone is None or dtm.value(1, 1) not in ("189", "232"):
+        return None
+    pattern = "%Y%m%d%H%M" if fmt == "203" or len(value) == 12 else "%y%m%d%H%M"
+    try:
+        local = datetime.strptime(value, pattern)  # a local airport time: the zone comes next
+        return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
 
 
 def _check_country(segment: Segment, element: int, what: str, accepts: Callable[[str], bool], role: Role,

@@ -123,3 +123,23 @@ def test_the_same_part_twice_in_one_interchange():
     text = CLEAN.replace("UNE+1+1", second + "UNE+2+1")
     finding = only(check(text), "PAXLST-PART-DUPLICATE")
     assert finding.location.message == 2 and "message 1" in finding.message
+
+
+@pytest.mark.parametrize(("departure", "arrival", "flagged"), [
+    ("2611231030", "2611231420", False),  # LHR 10:30 → JFK 14:20 local: 8h50 in UTC
+    ("2611231030", "2611230900", False),  # JFK 09:00 local is 14:00 UTC: still after 10:30 UTC
+    ("2611231030", "2611230500", True),   # 10:00 UTC, before the 10:30 UTC departure
+    ("2611231030", "2611241030", True),   # 29 hours: no such flight
+])
+def test_arrival_after_departure_in_utc(departure: str, arrival: str, flagged: bool):
+    text = CLEAN.replace("DTM+189:2611231030:201", f"DTM+189:{departure}:201").replace(
+        "DTM+232:2611231420:201", f"DTM+232:{arrival}:201")
+    report = check(text)
+    assert ("PAXLST-FLIGHT-TIMES" in [f.code for f in report.findings]) is flagged
+    if flagged:
+        assert only(report, "PAXLST-FLIGHT-TIMES").scope == "business"
+
+
+def test_unknown_airport_is_named():
+    finding = only(check(CLEAN.replace("LOC+87+JFK", "LOC+87+QQQ")), "PAXLST-AIRPORT")
+    assert finding.location.segment_tag == "LOC" and "'QQQ'" in finding.message
