@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from validators.catalog import RULES
-from validators.edifact.tokenizer import LineIndex
+from validators.edifact.tokenizer import LineIndex, is_tag
 from validators.profiles import Profile
 from validators.report import Finding, Location, Scope, Severity
 
 FINDING_LIMIT = 1000  # warnings and notes listed per file
 ERRORS_PER_PLACE = 100  # errors listed per message (or per envelope level) — one always is, so verdicts hold
-_TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
 
 
 def shown_tag(tag: str | None) -> str | None:
     """A segment tag as findings may show it: a garbled "tag" is the start of data (say, a name
     after an unreleased apostrophe), so it is described, never repeated."""
-    if tag is None or _TAG.fullmatch(tag):
+    if tag is None or is_tag(tag):
         return tag
     return f"(an invalid tag of {len(tag)} characters)" if tag else "(an empty tag)"
 

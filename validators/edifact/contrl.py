@@ -12,7 +12,6 @@ report. Clock and references come in through ``ContrlContext`` so output is exac
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from datetime import datetime
 
 from validators.edifact import charsets
 from validators.edifact.envelope import Interchange, Message
+from validators.edifact.tokenizer import is_tag
 from validators.edifact.writer import Element, segment
 from validators.report import Finding, Report, Scope
 
@@ -32,7 +32,6 @@ _SYNTAX_ERRORS = {
                     39, 40, 45, 46, 47, 48}),
 }
 _MAX_UCS, _MAX_UCD = 999, 99
-_TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
 # When one level has several errors, the one that explains the others goes into the single 0085 slot:
 # a wrong recipient, then bad service characters; otherwise file order. (An unsupported syntax gets
 # no CONTRL at all: validators/acks.py.)
@@ -152,7 +151,7 @@ def _error_pointer(errors: list[Finding], version: str) -> list[Element]:
     loc = first.location
     pointer = _s011(loc.element, loc.component) if loc.element is not None else []
     tag = loc.segment_tag or ""
-    if not _TAG.fullmatch(tag):  # a garbled tag cannot be echoed as 0135
+    if not is_tag(tag):  # a garbled tag cannot be echoed as 0135
         tag, pointer = "", []
     return [_code(first, version), tag, pointer]
 

@@ -17,6 +17,16 @@ from dataclasses import dataclass, field
 from validators.edifact.delimiters import Delimiters
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}\Z")
+
+
+def is_tag(text: str) -> bool:
+    """Whether ``text`` is a well-formed segment tag: an upper-case letter, then two letters or digits."""
+    return _TAG.match(text) is not None
+
+
+def between_segments(delimiters: Delimiters) -> str:
+    """The characters skipped between segments (and noted): spaces, tabs, CR, LF, unless one terminates."""
+    return " \t\r\n".replace(delimiters.segment, "")
 _BETWEEN_SEGMENTS = re.compile(r"[ \t\r\n]+")
 RELEASE_FINDINGS = 20  # misused release characters reported per interchange
 
@@ -99,7 +109,7 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
     split in one pass; the per-segment loop only slices, so the cost stays linear in the file.
     """
     term, rel, elem, comp = delimiters.segment, delimiters.release, delimiters.element, delimiters.component
-    whitespace_chars = " \t\r\n".replace(term, "")
+    whitespace_chars = between_segments(delimiters)
     separators = (elem, comp)
     stop = _region_end(text, start, delimiters)
     region = text[start:stop]
@@ -150,7 +160,7 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
 
 def _check_tag(segment: Segment, good_tags: set[str], anomalies: list[Anomaly]) -> None:
     tag = segment.tag
-    if _TAG.match(tag):
+    if is_tag(tag):
         good_tags.add(tag)
     elif not segment.raw.strip():
         anomalies.append(Anomaly("EDI-SEG-EMPTY", segment.offset, segment))
@@ -165,7 +175,7 @@ def _first_break(raw: str) -> int:
 def _read_unterminated(tail: str, pos: int, segments: list[Segment], delimiters: Delimiters,
                        anomalies: list[Anomaly], whitespace: list[int]) -> int:
     """The text after the last terminator: nothing, whitespace, the next interchange, or a cut-off segment."""
-    stripped = tail.lstrip(" \t\r\n".replace(delimiters.segment, ""))
+    stripped = tail.lstrip(between_segments(delimiters))
     if not stripped:
         if tail:
             whitespace.append(pos)

@@ -213,14 +213,19 @@ def _years_after(day: date | None, years: int) -> date | None:
     return None if day is None else day.replace(year=day.year + years, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
-def _local_time(dtm: Segment) -> str | None:
-    """DTM 201 (YYMMDDHHMM) or 203 (CCYYMMDDHHMM) as an ISO local time; None when not a time."""
+def local_datetime(dtm: Segment) -> datetime | None:
+    """DTM 201 (YYMMDDHHMM) or 203 (CCYYMMDDHHMM) as a naive local airport time; None when not a time."""
     value, fmt = dtm.value(1, 2), dtm.value(1, 3)
     pattern = "%Y%m%d%H%M" if fmt == "203" or len(value) == 12 else "%y%m%d%H%M"
     try:
-        return datetime.strptime(value, pattern).isoformat(timespec="minutes")  # a local airport time: no zone
+        return datetime.strptime(value, pattern)  # a local airport time: no zone
     except ValueError:
         return None
+
+
+def _local_time(dtm: Segment) -> str | None:
+    moment = local_datetime(dtm)
+    return moment.isoformat(timespec="minutes") if moment else None
 
 
 def _iso_date(value: str, latest: date | None) -> str | None:

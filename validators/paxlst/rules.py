@@ -21,7 +21,7 @@ from validators.elements import valid_calendar
 from validators.icao import countries
 from validators.icao.countries import Role
 from validators.paxlst import segments
-from validators.paxlst.manifest import Manifest
+from validators.paxlst.manifest import Manifest, local_datetime
 from validators.paxlst.requirements import REQUIREMENTS
 from validators.profiles import Profile
 from validators.reference.airports import AIRPORT_ZONES
@@ -155,15 +155,13 @@ def _check_flight_times(flight: Node, report: Report) -> None:
 
 
 def _utc(dtm: Segment, zone: str | None) -> datetime | None:
-    """A DTM 189/232 value (format 201 or 203) in UTC, when it is a time and its airport is known."""
-    value, fmt = dtm.value(1, 2), dtm.value(1, 3)
+    """A DTM 189/232 time in UTC, when it is a time and its airport is known."""
     if zone is None or dtm.value(1, 1) not in ("189", "232"):
         return None
-    pattern = "%Y%m%d%H%M" if fmt == "203" or len(value) == 12 else "%y%m%d%H%M"
+    local = local_datetime(dtm)
     try:
-        local = datetime.strptime(value, pattern)  # a local airport time: the zone comes next
-        return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
-    except (ValueError, ZoneInfoNotFoundError):
+        return None if local is None else local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    except ZoneInfoNotFoundError:
         return None
 
 
