@@ -20,7 +20,7 @@ from datetime import datetime
 from validators.edifact import charsets
 from validators.edifact.envelope import Interchange, Message
 from validators.edifact.tokenizer import is_tag
-from validators.edifact.writer import Element, segment
+from validators.edifact.writer import Element, reply_header, segment
 from validators.report import Finding, Report, Scope
 
 ACCEPTED, REJECTED, RECEIVED = "7", "4", "8"
@@ -57,16 +57,7 @@ def write_contrl(report: Report, interchange: Interchange, context: ContrlContex
     def put(tag: str, *elements: Element) -> None:
         lines.append(segment(tag, elements, delimiters))
 
-    if interchange.una is not None:
-        lines.append("UNA" + interchange.una)
-    received_date = interchange.header.value(4, 1) if interchange.header else ""
-    date = context.prepared.strftime("%Y%m%d" if len(received_date) == 8 else "%y%m%d")
-    syntax = [interchange.syntax_identifier, interchange.syntax_version]
-    unb: list[Element] = [syntax, interchange.recipient, interchange.sender,
-                          [date, context.prepared.strftime("%H%M")], context.interchange_reference]
-    if interchange.test_indicator == "1":
-        unb += ["", "", "", "", "", "1"]
-    put("UNB", *unb)
+    lines += reply_header(interchange, context.prepared, context.interchange_reference)
     body_start = len(lines)
     identifier = ["CONTRL", "4", "1", "UN"] if version == "4" else ["CONTRL", "D", "3", "UN"]
     put("UNH", context.message_reference, identifier)

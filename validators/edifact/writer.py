@@ -7,8 +7,13 @@ same syntax checks we apply to carriers (ISO 9735 v4 forbids trailing separators
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from validators.edifact.delimiters import Delimiters
+
+if TYPE_CHECKING:  # the envelope module writes nothing; only answers to it are written here
+    from validators.edifact.envelope import Interchange
 
 Element = str | Sequence[str]
 
@@ -33,3 +38,30 @@ def segment(tag: str, elements: Sequence[Element], delimiters: Delimiters) -> st
     while len(parts) > 1 and not parts[-1]:
         parts.pop()
     return delimiters.element.join(parts) + delimiters.segment
+
+
+def reply_header(interchange: Interchange, prepared: datetime, reference: str, *, echo_application: bool = False) -> list[str]:
+    """UNA (only if the sender sent one) and the UNB of an answer to ``interchange``.
+
+    Our sender is their recipient and the reverse; the syntax identifier, version and separators
+    are theirs, the date is written in the length they used, and a test interchange is answered
+    as a test. ``echo_application`` also returns their application reference (UNB 0026).
+    """
+    lines = ["UNA" + interchange.una] if interchange.una is not None else []
+    header = interchange.header
+    unb: list[Element] = [[interchange.syntax_identifier, interchange.syntax_version], interchange.recipient,
+                          interchange.sender, reply_date(interchange, prepared), reference]
+    application = header.value(7) if header and echo_application else ""
+    test = interchange.test_indicator == "1"
+    if application or test:
+        unb += ["", application]
+    if test:
+        unb += ["", "", "", "1"]
+    lines.append(segment("UNB", unb, interchange.delimiters))
+    return lines
+
+
+def reply_date(interchange: Interchange, prepared: datetime) -> list[str]:
+    """S004 date and time for an answer, the date as long as the sender wrote theirs (6 or 8 digits)."""
+    received = interchange.header.value(4, 1) if interchange.header else ""
+    return [prepared.strftime("%Y%m%d" if len(received) == 8 else "%y%m%d"), prepared.strftime("%H%M")]

@@ -34,7 +34,7 @@ from typing import Literal
 from validators.edifact import charsets
 from validators.edifact.contrl import ContrlContext, encode  # CONTRL's wire encoding: echoed bytes kept
 from validators.edifact.envelope import Interchange, Message
-from validators.edifact.writer import Element, segment
+from validators.edifact.writer import Element, reply_date, reply_header, segment
 from validators.messages import TABLES
 from validators.paxlst.manifest import Flight, Manifest, Traveller
 from validators.report import Finding, Report, Scope, Severity
@@ -228,20 +228,8 @@ def write_cusres(report: Report, interchange: Interchange, answers: Sequence[Mes
     def put(tag: str, *elements: Element) -> None:
         lines.append(segment(tag, elements, delimiters))
 
-    if interchange.una is not None:
-        lines.append("UNA" + interchange.una)
-    received_date = interchange.header.value(4, 1) if interchange.header else ""
-    prepared = [context.prepared.strftime("%Y%m%d" if len(received_date) == 8 else "%y%m%d"),
-                context.prepared.strftime("%H%M")]
-    unb: list[Element] = [[interchange.syntax_identifier, interchange.syntax_version], interchange.recipient,
-                          interchange.sender, prepared, context.interchange_reference]
-    application = interchange.header.value(7) if interchange.header else ""
-    test = interchange.test_indicator == "1"
-    if application or test:
-        unb += ["", application]
-    if test:
-        unb += ["", "", "", "1"]
-    put("UNB", *unb)
+    lines += reply_header(interchange, context.prepared, context.interchange_reference, echo_application=True)
+    prepared = reply_date(interchange, context.prepared)
 
     texts = _TextFilter(interchange)
     numbered = [(n, answer) for n, answer in enumerate(answers, start=1)]
