@@ -35,7 +35,6 @@ from validators.edifact import charsets
 from validators.edifact.contrl import ContrlContext, encode  # CONTRL's wire encoding: echoed bytes kept
 from validators.edifact.envelope import Interchange, Message
 from validators.edifact.writer import Element, reply_date, reply_header, segment
-from validators.messages import TABLES
 from validators.paxlst.manifest import Flight, Manifest, Traveller
 from validators.report import Finding, Report, Scope, Severity
 
@@ -144,19 +143,10 @@ def _codes(findings: Iterable[Finding]) -> str:
 def paxlst_requests(report: Report, interchange: Interchange) -> list[tuple[Message, Manifest | None]]:
     """The PAXLST messages of ``interchange`` with their Manifests (None for a directory we cannot read).
 
-    ``report.manifests`` holds one Manifest per PAXLST message that has a segment table, in file
-    order (``validators.messages.check_messages``); this pairs them back with their messages.
+    Each Manifest names the message it was read from (``Manifest.message``), so they pair exactly,
+    whichever table (or none, for a directory the profile refuses) read each message.
     """
-    manifests = iter(report.manifests)
-    found: dict[int, Manifest] = {}
-    for ich in report.interchanges:
-        for message in ich.messages:
-            table = TABLES.get((message.type, *message.identifier[1:3])) if len(message.identifier) >= 3 else None
-            if table is None or table.message != "PAXLST":
-                continue
-            manifest = next(manifests, None)
-            if manifest is not None and manifest.message_reference == message.reference:
-                found[message.index] = manifest
+    found = {manifest.message: manifest for manifest in report.manifests}
     return [(m, found.get(m.index)) for m in interchange.messages if m.type == "PAXLST"]
 
 

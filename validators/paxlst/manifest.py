@@ -83,6 +83,7 @@ class Part(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class Manifest(msgspec.Struct, frozen=True, omit_defaults=True):
+    message: int  # 1-based index of the message in its file (findings' location.message)
     message_reference: str
     directory: str  # e.g. D:05B
     document: str  # BGM 1001
@@ -109,6 +110,7 @@ def build_manifest(message: Message, root: Node, prepared: date | None) -> Manif
     reference_day = _first_day(flights) or prepared
     sequence = message.sequence
     return Manifest(
+        message=message.index,
         message_reference=message.reference,
         directory=":".join(identifier[1:3]),
         document=bgm.value(1) if bgm else "",

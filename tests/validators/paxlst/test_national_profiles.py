@@ -85,3 +85,11 @@ def test_directive_codes_come_from_the_profile():
     with pytest.raises(ProfileError) as error:
         BASELINE.overlay({"iapi": {"maybe": "0Z"}}, "x.toml")
     assert error.value.key == "iapi.maybe"
+
+
+def test_cusres_answers_a_list_read_with_the_fallback_table():
+    d12b = validate(CLEAN.replace(b"PAXLST:D:05B", b"PAXLST:D:12B"),
+                    BASELINE.overlay({"paxlst": {"directories": ["05B", "12B"]}}, "test"))
+    assert [m.message for m in d12b.manifests] == [1]
+    [answer] = cusres(d12b, BASELINE, CONTEXT)
+    assert answer.payload.count(b"ERC+0Z'") == 3
