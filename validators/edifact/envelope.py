@@ -132,6 +132,11 @@ class Interchange:
         return rules_version(self.syntax_version)
 
 
+def _scope_of(segment: Segment) -> Scope:
+    """The CONTRL level a fault in ``segment`` belongs to: its envelope level, or UCS inside a message."""
+    return _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)
+
+
 def _peek_syntax(text: str, at: int, element: str, component: str) -> tuple[str, str]:
     """Syntax identifier and version from the UNB at ``at``, before the separators are settled."""
     if not text.startswith("UNB", at):
@@ -459,7 +464,7 @@ class _EnvelopeChecker:
             places.setdefault((i, element, component), []).append(offset)
         for n, ((i, element, component), found) in enumerate(places.items()):
             segment = ich.segments[i]
-            scope = _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)
+            scope = _scope_of(segment)
             if n == _CHARACTER_FINDINGS:  # the rest in one finding, placed where the first of them is
                 rest = sum(len(v) for v in list(places.values())[n:])
                 self.add("EDI-CHAR-INVALID", scope, segment, element, component, offset=found[0], count=rest,
@@ -490,7 +495,7 @@ class _EnvelopeChecker:
             element, component = maps[id(segment)].position(index)
             if anomaly.code in ("EDI-SEG-TAG", "EDI-SEG-EMPTY", "EDI-SEG-UNTERMINATED"):
                 element = component = None
-            scope = _SCOPE_OF_TAG.get(segment.tag, Scope.SEGMENT if segment.position else Scope.INTERCHANGE)
+            scope = _scope_of(segment)
             self.add(anomaly.code, scope, segment, element, component, offset=anomaly.offset, **anomaly.params)
         if whitespace:
             self.add("EDI-SEG-WHITESPACE", Scope.INTERCHANGE, None, offset=whitespace[0], count=len(whitespace))

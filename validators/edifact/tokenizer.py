@@ -313,11 +313,6 @@ class SegmentMap:
         return element, bisect.bisect_right(self._components[element - 1], index) + 1
 
 
-def element_position(raw: str, delimiters: Delimiters, index: int) -> tuple[int | None, int | None]:
-    """(element, component) of one character; see ``SegmentMap`` for several."""
-    return SegmentMap(raw, delimiters).position(index)
-
-
 class LineIndex:
     """Byte offset → 1-based line and column, built once per file when a finding needs it."""
 

@@ -27,16 +27,23 @@ def escape(value: str, delimiters: Delimiters) -> str:
     return value
 
 
-def segment(tag: str, elements: Sequence[Element], delimiters: Delimiters) -> str:
-    """One segment with its terminator; empty trailing elements and components are left out."""
-    parts = [tag]
+def trimmed(elements: Sequence[Element]) -> list[list[str]]:
+    """The elements as a segment carries them: no empty trailing components or data elements."""
+    result = []
     for element in elements:
         components = [element] if isinstance(element, str) else list(element)
         while components and not components[-1]:
             components.pop()
-        parts.append(delimiters.component.join(escape(c, delimiters) for c in components))
-    while len(parts) > 1 and not parts[-1]:
-        parts.pop()
+        result.append(components or [""])
+    while result and result[-1] == [""]:
+        result.pop()
+    return result
+
+
+def segment(tag: str, elements: Sequence[Element], delimiters: Delimiters) -> str:
+    """One segment with its terminator; empty trailing elements and components are left out."""
+    parts = [tag] + [delimiters.component.join(escape(c, delimiters) for c in components)
+                     for components in trimmed(elements)]
     return delimiters.element.join(parts) + delimiters.segment
 
 

@@ -47,7 +47,7 @@ from pydifact.parser import Parser
 
 from validators.edifact.delimiters import LEVEL_A_DEFAULT, Delimiters
 from validators.edifact.tokenizer import read_segments
-from validators.edifact.writer import segment
+from validators.edifact.writer import segment, trimmed
 from validators.report import Verdict
 from validators.validate import validate
 
@@ -103,19 +103,6 @@ tags = st.tuples(st.sampled_from(UPPER), st.sampled_from(UPPER + string.digits),
 between = st.sampled_from(["", "", "", "\n", "\r\n", " ", "\r\n ", "  \n"])  # pydifact's line_terminators only
 after_una = st.sampled_from(["", "\n", "\r\n", "\r\n\r\n"])
 references = st.text(alphabet=st.sampled_from(UPPER + string.digits), min_size=1, max_size=14)
-
-
-def trimmed(elements) -> list[list[str]]:
-    """What writer.segment keeps of generated elements: no trailing empty components or elements."""
-    result = []
-    for element in elements:
-        components = [element] if isinstance(element, str) else list(element)
-        while components and not components[-1]:
-            components.pop()
-        result.append(components or [""])
-    while result and result[-1] == [""]:
-        result.pop()
-    return result
 
 
 def simple_or_list(elements: list[list[str]]) -> list:

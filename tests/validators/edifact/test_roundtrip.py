@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from validators.edifact.delimiters import IATA_DEFAULT, LEVEL_A_DEFAULT, Delimiters
 from validators.edifact.tokenizer import read_segments, split_elements
-from validators.edifact.writer import escape, segment
+from validators.edifact.writer import escape, segment, trimmed
 from validators.report import Verdict
 from validators.validate import validate
 
@@ -59,19 +59,6 @@ def elements_of(delimiters: Delimiters, alphabet, service: bool = True):
 
 tags = st.tuples(*[st.sampled_from(string.ascii_uppercase)] * 3).map("".join).map(
     lambda t: "X" + t[1:] if t in SERVICE_TAGS else t)
-
-
-def trimmed(elements) -> list[list[str]]:
-    """The values as the writer keeps them: no trailing empty components or data elements."""
-    result = []
-    for element in elements:
-        components = [element] if isinstance(element, str) else list(element)
-        while components and not components[-1]:
-            components.pop()
-        result.append(components or [""])
-    while result and result[-1] == [""]:
-        result.pop()
-    return result
 
 
 # --- one segment, straight through the tokenizer -----------------------------------------------------
