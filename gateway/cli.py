@@ -11,12 +11,19 @@ Stable contract (other tools and people depend on it):
 - ``paxgate manifest FILE... [--profile NAME]`` — the typed Manifest of each PAXLST message as JSON
   (this prints personal data: it is an operator's tool, never a log); exit codes as ``validate``.
 - ``paxgate codes [--json | --markdown]`` — the finding catalogue.
+- ``paxgate serve [--config FILE] [--data-dir DIR]`` — run the gateway until SIGTERM/SIGINT; exit 2
+  when the config is wrong (the message names the file, the key and what was expected).
+- ``paxgate receipts list|show ID|redrive [ID]|reprocess ID`` — operations through the operator
+  listener's admin API (``--operator-url``, ``--token-file``; defaults from the config).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +31,7 @@ from typing import Any
 
 import msgspec
 
+from gateway.config import ConfigError, load_config
 from gateway.profiles import load_profile
 from validators.acks import Acknowledgement, acknowledge, cusres
 from validators.catalog import RULES
@@ -49,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except ProfileError as error:
         print(f"paxgate: profile {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as error:
+        print(f"paxgate: config {error}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -81,7 +92,34 @@ def _parser() -> argparse.ArgumentParser:
     form.add_argument("--json", action="store_true")
     form.add_argument("--markdown", action="store_true", help="the table docs/FINDINGS.md is generated from")
     codes_cmd.set_defaults(handler=_codes)
+
+    serve_cmd = commands.add_parser("serve", help="run the gateway (carrier HTTPS, operator listener, outbox)")
+    _config_options(serve_cmd)
+    serve_cmd.set_defaults(handler=_serve)
+
+    receipts_cmd = commands.add_parser("receipts", help="list, show, redrive or reprocess receipts (admin API)")
+    actions = receipts_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    list_cmd = actions.add_parser("list", help="the latest receipts")
+    list_cmd.add_argument("--account")
+    list_cmd.add_argument("--state", choices=("received", "processed"))
+    list_cmd.add_argument("--limit", type=int, default=20)
+    show_cmd = actions.add_parser("show", help="one receipt: verdict, findings, acknowledgement, history, deliveries")
+    show_cmd.add_argument("receipt")
+    redrive_cmd = actions.add_parser("redrive", help="send dead-lettered deliveries again (of one receipt, or all)")
+    redrive_cmd.add_argument("receipt", nargs="?")
+    reprocess_cmd = actions.add_parser("reprocess", help="validate a stored receipt again (after a profile fix)")
+    reprocess_cmd.add_argument("receipt")
+    for action in (list_cmd, show_cmd, redrive_cmd, reprocess_cmd):
+        _config_options(action)
+        action.add_argument("--operator-url", help="the operator listener (default: from the config)")
+        action.add_argument("--token-file", help="an operator token (default: DATA_DIR/operator-admin.token)")
+        action.set_defaults(handler=_receipts)
     return parser
+
+
+def _config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="the TOML config (default: the embedded configs/paxgate.toml)")
+    parser.add_argument("--data-dir", metavar="DIR", help="overrides data_dir from the config")
 
 
 def _read(path: str) -> bytes:
@@ -213,6 +251,47 @@ def findings_markdown() -> str:
                  rule.explanation, rule.expected or ""]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+# --- serve and receipts ----------------------------------------------------------------------------
+def _serve(args: argparse.Namespace) -> int:
+    from gateway.app import run  # noqa: PLC0415 - the composition root loads the whole appliance; other commands need none of it
+
+    config = load_config(args.config, data_dir=args.data_dir)
+    asyncio.run(run(config))
+    return EXIT_OK
+
+
+def _receipts(args: argparse.Namespace) -> int:
+    config = load_config(args.config, data_dir=args.data_dir)
+    base = (args.operator_url or f"http://{config.operator.host}:{config.operator.port}").rstrip("/")
+    token_file = Path(args.token_file) if args.token_file else config.path("operator-admin.token")
+    token = _read(str(token_file)).decode("utf-8").strip()
+    if args.action == "list":
+        query = "&".join(f"{k}={v}" for k, v in (("account", args.account), ("state", args.state), ("limit", args.limit)) if v)
+        method, path = "GET", f"/v1/receipts?{query}"
+    elif args.action == "show":
+        method, path = "GET", f"/v1/receipts/{args.receipt}"
+    elif args.action == "redrive":
+        method, path = "POST", f"/v1/receipts/{args.receipt}/redrive" if args.receipt else "/v1/outbox/redrive"
+    else:
+        method, path = "POST", f"/v1/receipts/{args.receipt}/reprocess"
+    request = urllib.request.Request(base + path, method=method, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        print(f"paxgate: {method} {path}: {error.code}: {error.read().decode('utf-8', 'replace')}", file=sys.stderr)
+        return EXIT_REJECTED
+    except urllib.error.URLError as error:
+        raise UsageError(f"cannot reach the operator listener at {base}: {error.reason}") from None
+    if args.action == "list":
+        for row in msgspec.json.decode(body):
+            print(f"{row['receipt']}  {row['received_at']}  {row['account']:8} {row['channel']:6} {row['state']:10} "
+                  f"{row['format'] or '-':8} {row['verdict'] or '-'}")
+    else:
+        sys.stdout.buffer.write(msgspec.json.format(body, indent=2) + b"\n")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,0 +1,200 @@
+"""The composition root: the one place that wires config, store, pool, pipeline, adapters and
+listeners together (DESIGN.md §1: only here does ``gateway`` import ``adapters``).
+
+Start-up order makes "nothing lost" hold across restarts: the store opens first, accounts are
+seeded, the validation pool is warmed up, receipts a previous run left unfinished are processed,
+and only then do listeners accept new work. Shutdown runs the other way round: stop accepting,
+let in-flight requests finish (they are committed before they are answered), stop the outbox
+(what is left stays in the store), then close the pool and the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import structlog
+from aiohttp import web
+
+from adapters.https import carrier_app
+from gateway.accounts import ensure_token, seed_accounts, token_digest
+from gateway.config import Config, read_secret
+from gateway.forwarding.outbox import Dispatcher
+from gateway.forwarding.sinks import DirectorySink, Sink, WebhookSink
+from gateway.limits import RateLimiter
+from gateway.logs import configure_logging
+from gateway.metrics import Metrics
+from gateway.pipeline import Pipeline, default_workers
+from gateway.processing import init_worker, ping
+from gateway.store.sqlite import SqliteStore
+from gateway.tls import certificate_fingerprint, development_certificate, server_context
+from gateway.web.operator import Operators, operator_app
+
+log = structlog.get_logger("paxgate.app")
+SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+class Gateway:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.data_dir = Path(config.data_dir)
+        self.metrics = Metrics()
+        self.store = SqliteStore(config.path(config.store.path))
+        self.pool: ProcessPoolExecutor | None = None
+        self.sinks: dict[str, Sink] = {}
+        self.pipeline: Pipeline | None = None
+        self.dispatcher: Dispatcher | None = None
+        self._runners: list[web.AppRunner] = []
+        self.carrier_port = 0
+        self.operator_port = 0
+        self.certificate: Path | None = None
+
+    async def start(self) -> None:
+        config = self.config
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        await self.store.open()
+        await seed_accounts(config, self.store)
+        self.sinks = self._sinks()
+        self.pool = ProcessPoolExecutor(default_workers(config), mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=init_worker)
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(self.pool, ping) for _ in range(default_workers(config))))
+        self.dispatcher = Dispatcher(self.store, self.sinks, config.forwarding, self.metrics)
+        self.pipeline = Pipeline(config, self.store, self.pool, self.metrics, on_outbox=self.dispatcher.wake)
+        resumed = await self.pipeline.resume()
+        self.dispatcher.start()
+        await self._listen()
+        log.info("gateway_started", data_dir=str(self.data_dir), port=self.carrier_port, listener="carrier-https",
+                 fingerprint=certificate_fingerprint(self.certificate) if self.certificate else None, count=resumed)
+        log.info("operator_listening", port=self.operator_port, host=config.operator.host, listener="operator")
+
+    def _sinks(self) -> dict[str, Sink]:
+        sinks: dict[str, Sink] = {}
+        for sink in self.config.sinks:
+            if sink.type == "directory":
+                path = self.config.path(sink.path)
+                path.mkdir(parents=True, exist_ok=True)
+                sinks[sink.name] = DirectorySink(sink.name, path)
+            else:
+                headers = {}
+                if sink.auth_header:
+                    value = read_secret(self.config, file=sink.auth_value_file, env=sink.auth_value_env,
+                                        what=f"sink {sink.name} {sink.auth_header}")
+                    if value is not None:
+                        headers[sink.auth_header] = value
+                context = None
+                if sink.ca_file:
+                    import ssl  # noqa: PLC0415 - only webhooks with their own CA need it
+
+                    context = ssl.create_default_context(cafile=str(self.config.path(sink.ca_file)))
+                sinks[sink.name] = WebhookSink(sink.name, sink.url, headers=headers, timeout_s=sink.timeout_seconds,
+                                               ssl=context)
+        return sinks
+
+    def _operators(self) -> Operators:
+        users = {}
+        for user in self.config.operator.users:
+            if user.create_token:
+                ensure_token(self.config, user.token_file, f"operator {user.name}")
+            token = read_secret(self.config, file=user.token_file, env=user.token_env, what=f"operator {user.name} token")
+            if token:
+                users[token_digest(token)] = (user.name, user.role)
+        return Operators(users)
+
+    async def _listen(self) -> None:
+        config = self.config
+        assert self.pipeline is not None
+        https = config.https
+        if https.certificate:
+            certificate, key = config.path(https.certificate), config.path(https.private_key)
+        else:
+            certificate, key, created = development_certificate(self.data_dir / "tls")
+            if created:
+                log.info("tls_certificate_created", path=str(certificate), fingerprint=certificate_fingerprint(certificate))
+        self.certificate = certificate
+        context = server_context(certificate, key, config.path(https.client_ca) if https.client_ca else None)
+        limiter = RateLimiter(https.rate_per_minute, https.rate_burst)
+        carrier = web.AppRunner(carrier_app(self.pipeline, self.store, https, limiter), access_log=None,
+                                shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+        await carrier.setup()
+        site = web.TCPSite(carrier, https.host, https.port, ssl_context=context, backlog=512)
+        await site.start()
+        self.carrier_port = _bound_port(site)
+        operator = web.AppRunner(operator_app(self.store, self.metrics, self._operators(), ready=self.ready,
+                                              reprocess=self.reprocess), access_log=None)
+        await operator.setup()
+        operator_site = web.TCPSite(operator, config.operator.host, config.operator.port)
+        await operator_site.start()
+        self.operator_port = _bound_port(operator_site)
+        self._runners = [carrier, operator]
+
+    async def ready(self) -> dict[str, bool]:
+        pool_alive = False
+        if self.pool is not None:
+            try:
+                await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self.pool, ping), timeout=5)
+                pool_alive = True
+            except Exception:
+                pool_alive = False
+        return {"store_writable": await self.store.writable(), "validation_pool": pool_alive}
+
+    async def reprocess(self, receipt_id: str, actor: str) -> bool:
+        assert self.pipeline is not None
+        if not await self.store.reopen(receipt_id, actor):
+            return False
+        receipt = await self.store.receipt(receipt_id)
+        payload = await self.store.payload(receipt_id)
+        if receipt is None or payload is None:
+            return False
+        await self.pipeline.process(receipt, payload)
+        return True
+
+    async def stop(self) -> None:
+        log.info("gateway_stopping")
+        for runner in self._runners:  # stops accepting, lets in-flight requests finish
+            await runner.cleanup()
+        self._runners = []
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
+        for sink in self.sinks.values():
+            await sink.close()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=False)
+        await self.store.close()
+        log.info("gateway_stopped")
+
+
+def _bound_port(site: web.TCPSite) -> int:
+    server = site._server  # aiohttp keeps the asyncio server here; the port is only known after binding
+    sockets = getattr(server, "sockets", None) or []
+    return sockets[0].getsockname()[1] if sockets else 0
+
+
+async def run(config: Config) -> None:
+    """``paxgate serve``: run until SIGTERM or SIGINT, then shut down gracefully."""
+    configure_logging(config.logging.level)
+    gateway = Gateway(config)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await gateway.start()
+    _announce(gateway)
+    await stopping.wait()
+    await gateway.stop()
+
+
+def _announce(gateway: Gateway) -> None:
+    """Where to send a message, for the person who just typed ``paxgate serve`` (stdout, not the log)."""
+    config = gateway.config
+    token = next((config.path(a.token_file) for a in config.accounts if a.token_file and a.create_token), None)
+    lines = [f"paxgate is serving carriers on https://{config.https.host}:{gateway.carrier_port}/v1/messages",
+             f"operators on http://{config.operator.host}:{gateway.operator_port}/ (healthz, readyz, metrics, admin API)"]
+    if token is not None and gateway.certificate is not None:
+        lines.append(f"try: curl --cacert {gateway.certificate} -H \"Authorization: Bearer $(cat {token})\" "
+                     f"-H 'Content-Type: application/edifact' --data-binary @tests/fixtures/edifact/paxlst-d05b-clean.edi "
+                     f"https://{config.https.host}:{gateway.carrier_port}/v1/messages")
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,207 @@
+"""The appliance's configuration: one TOML file, checked at start-up with precise errors.
+
+Every key has a default (``configs/paxgate.toml`` documents them), so ``paxgate serve`` runs on the
+embedded file alone. A broken file stops the start with the file, the key and what was expected —
+an operator must never learn about a typo from a carrier's failed submission. Secrets never sit in
+the TOML: tokens and header values are read from files (relative to the data directory) or from
+environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "paxgate.toml"
+
+
+class ConfigError(ValueError):
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}")
+        self.source, self.key, self.problem = source, key, problem
+
+
+class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class StoreConfig(_Table):
+    path: str = "paxgate.db"  # relative to the data directory
+
+
+class HttpsConfig(_Table):
+    host: str = "127.0.0.1"
+    port: int = 8443
+    certificate: str = ""  # PEM chain; empty: the development certificate in DATA_DIR/tls/
+    private_key: str = ""
+    client_ca: str = ""  # CA bundle for client certificates (mutual TLS); empty: tokens only
+    max_body_bytes: int = 10 * 1024 * 1024
+    body_timeout_seconds: float = 30.0  # a client that has not sent its whole body by then gets 408
+    rate_per_minute: int = 600  # per account; 0: no limit
+    rate_burst: int = 60
+
+
+class OperatorUser(_Table):
+    name: str
+    role: Literal["admin", "viewer"] = "viewer"
+    token_file: str = ""
+    token_env: str = ""
+    create_token: bool = False  # write a new random token to token_file on first start
+
+
+class OperatorConfig(_Table):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    users: tuple[OperatorUser, ...] = ()
+
+
+class PipelineConfig(_Table):
+    workers: int = 0  # validation processes; 0: one per core
+    default_profile: str = "baseline"
+
+
+class ForwardingConfig(_Table):
+    max_attempts: int = 12  # then the delivery is dead-lettered (redrive with `paxgate receipts redrive`)
+    initial_backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 300.0
+    poll_seconds: float = 1.0
+    concurrency: int = 8
+
+
+class SinkConfig(_Table):
+    name: str
+    type: Literal["directory", "webhook"]
+    traffic: Literal["production", "test"] = "production"  # a carrier in testing only ever reaches test sinks
+    path: str = ""  # directory: relative to the data directory
+    url: str = ""  # webhook
+    timeout_seconds: float = 10.0
+    auth_header: str = ""  # e.g. Authorization; its value comes from auth_value_env or auth_value_file
+    auth_value_env: str = ""
+    auth_value_file: str = ""
+    ca_file: str = ""  # webhook: the CA to trust instead of the system's
+
+
+class AccountConfig(_Table):
+    name: str  # a carrier code or a service provider's name; the login name on every channel
+    kind: Literal["carrier", "provider"] = "carrier"
+    status: Literal["testing", "certified", "suspended"] = "testing"  # seeds the store; the store then wins
+    senders: tuple[str, ...] = ()  # UNB 0004 sender ids the account may use
+    carriers: tuple[str, ...] = ()  # airline designators it may report flights for
+    channels: tuple[Literal["https", "sftp", "amqp"], ...] = ("https",)
+    profile: str = "baseline"
+    token_file: str = ""
+    token_env: str = ""
+    create_token: bool = False
+    client_certificates: tuple[str, ...] = ()  # SHA-256 fingerprints (hex, colons optional) of its TLS client certs
+
+
+class LoggingConfig(_Table):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class Config(_Table):
+    data_dir: str = "./paxgate-data"
+    store: StoreConfig = StoreConfig()
+    https: HttpsConfig = HttpsConfig()
+    operator: OperatorConfig = OperatorConfig()
+    pipeline: PipelineConfig = PipelineConfig()
+    forwarding: ForwardingConfig = ForwardingConfig()
+    logging: LoggingConfig = LoggingConfig()
+    sinks: tuple[SinkConfig, ...] = ()
+    accounts: tuple[AccountConfig, ...] = ()
+
+    def path(self, relative: str) -> Path:
+        """A path from the file, relative to the data directory unless absolute."""
+        path = Path(relative)
+        return path if path.is_absolute() else Path(self.data_dir) / path
+
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def load_config(path: str | Path | None = None, *, data_dir: str | None = None) -> Config:
+    source = Path(path) if path is not None else DEFAULT_CONFIG
+    try:
+        mapping = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(source), "(file)", "no such file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(str(source), "(syntax)", str(error)) from None
+    try:
+        config = msgspec.convert(mapping, Config)
+    except msgspec.ValidationError as error:
+        text = str(error)
+        match = _AT.search(text)
+        key = match["path"].lstrip(".").replace("].", "]") if match else "(top level)"
+        raise ConfigError(str(source), key or "(top level)", _AT.sub("", text).replace("Object contains unknown field",
+                                                                                   "unknown key")) from None
+    if data_dir is not None:
+        config = msgspec.structs.replace(config, data_dir=data_dir)
+    _check(config, str(source))
+    return config
+
+
+def _check(config: Config, source: str) -> None:
+    """Cross-key rules msgspec's types cannot say."""
+    for table, port in (("https.port", config.https.port), ("operator.port", config.operator.port)):
+        if not 0 <= port <= 65535:
+            raise ConfigError(source, table, f"expected a TCP port 0…65535, got {port}")
+    if bool(config.https.certificate) != bool(config.https.private_key):
+        raise ConfigError(source, "https.private_key", "certificate and private_key go together: give both or neither")
+    names: set[str] = set()
+    for i, account in enumerate(config.accounts):
+        key = f"accounts[{i}]"
+        if not account.name or not account.name.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(source, f"{key}.name", "expected letters, digits, '-' or '_' (it is also a login name)")
+        if account.name in names:
+            raise ConfigError(source, f"{key}.name", f"account {account.name} is defined twice")
+        names.add(account.name)
+        if account.token_file and account.token_env:
+            raise ConfigError(source, f"{key}.token_env", "give token_file or token_env, not both")
+        if account.create_token and not account.token_file:
+            raise ConfigError(source, f"{key}.create_token", "needs token_file: the file the new token is written to")
+        for j, fingerprint in enumerate(account.client_certificates):
+            if len(normalise_fingerprint(fingerprint)) != 64:
+                raise ConfigError(source, f"{key}.client_certificates[{j}]", "expected a SHA-256 fingerprint: 64 hex digits")
+    sink_names: set[str] = set()
+    for i, sink in enumerate(config.sinks):
+        key = f"sinks[{i}]"
+        if sink.name in sink_names:
+            raise ConfigError(source, f"{key}.name", f"sink {sink.name} is defined twice")
+        sink_names.add(sink.name)
+        if sink.type == "directory" and not sink.path:
+            raise ConfigError(source, f"{key}.path", "a directory sink needs a path")
+        if sink.type == "webhook" and not sink.url.startswith(("http://", "https://")):
+            raise ConfigError(source, f"{key}.url", "a webhook sink needs an http:// or https:// url")
+        if sink.auth_header and not (sink.auth_value_env or sink.auth_value_file):
+            raise ConfigError(source, f"{key}.auth_header", "its value comes from auth_value_env or auth_value_file")
+    for i, user in enumerate(config.operator.users):
+        if not (user.token_file or user.token_env):
+            raise ConfigError(source, f"operator.users[{i}]", "an operator needs token_file or token_env")
+    if config.forwarding.max_attempts < 1:
+        raise ConfigError(source, "forwarding.max_attempts", "expected at least 1")
+
+
+def normalise_fingerprint(value: str) -> str:
+    return value.replace(":", "").strip().lower()
+
+
+def read_secret(config: Config, *, file: str, env: str, what: str) -> str | None:
+    """A secret from a file (relative to the data directory) or an environment variable; None if unset."""
+    if env:
+        value = os.environ.get(env)
+        if not value:
+            raise ConfigError("environment", env, f"{what}: the variable is not set")
+        return value.strip()
+    if file:
+        path = config.path(file)
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+    return None

@@ -1,0 +1,168 @@
+"""The store's records and interface, independent of the database behind it.
+
+Times are UTC ISO 8601 strings with microseconds (``2026-11-23T08:42:18.123456Z``): they sort as
+text in every SQL database, so the SQL stays portable between SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+import msgspec
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class AccountRecord(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    kind: str
+    status: str  # testing / certified / suspended
+    senders: tuple[str, ...]
+    carriers: tuple[str, ...]
+    channels: tuple[str, ...]
+    profile: str
+    token_sha256: str | None = None
+    client_certificates: tuple[str, ...] = ()
+    updated_at: str = ""
+
+
+class Receipt(msgspec.Struct, frozen=True, kw_only=True):
+    """One submission as stored: who sent what, when, and where it is now."""
+
+    id: str
+    seq: int  # store order; also our interchange control reference in acknowledgements
+    account: str
+    channel: str
+    received_at: str
+    sha256: str
+    size: int
+    test: bool
+    state: str  # received → processed (acknowledged) ; failed when processing itself broke
+    filename: str | None = None
+    format: str | None = None
+    verdict: str | None = None
+    messages: int | None = None
+    travellers: int | None = None
+    duplicate: str | None = None  # None, "interchange" (UCI 26) or "content" (same payload, new references)
+    duplicate_of: str | None = None
+    content_hash: str | None = None
+    result: bytes | None = None  # JSON: findings and what was read (no personal data beyond the findings' codes)
+    updated_at: str = ""
+
+
+class StoredAck(msgspec.Struct, frozen=True):
+    interchange: int
+    kind: str
+    payload: bytes
+
+
+class InterchangeKey(msgspec.Struct, frozen=True):
+    """UNB sender + control reference + preparation date/time: an interchange's identity (§6.1)."""
+
+    number: int
+    sender: str
+    reference: str
+    prepared: str
+
+
+class OutboxRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One outbox row: a unit for one sink, delivered at least once, keyed for exactly-once."""
+
+    id: int
+    receipt: str
+    sink: str
+    key: str
+    body: bytes
+    test: bool
+    state: str  # pending / delivered / dead
+    attempts: int
+    next_attempt_at: str
+    last_error: str | None = None
+    created_at: str = ""
+    delivered_at: str | None = None
+
+
+class NewDelivery(msgspec.Struct, frozen=True):
+    sink: str
+    key: str
+    body: bytes
+
+
+class Event(msgspec.Struct, frozen=True):
+    at: str
+    stage: str
+    detail: dict[str, object] = {}
+
+
+class AuditEntry(msgspec.Struct, frozen=True):
+    at: str
+    actor: str
+    action: str
+    receipt: str | None = None
+    detail: dict[str, object] = {}
+
+
+class Completion(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything processing decided about a receipt, committed in one transaction (DESIGN.md §6.2)."""
+
+    receipt: str
+    format: str
+    verdict: str
+    messages: int
+    travellers: int
+    content_hash: str | None
+    result: bytes
+    acks: tuple[StoredAck, ...]
+    interchanges: tuple[InterchangeKey, ...]
+    deliveries: tuple[NewDelivery, ...]
+    duplicate: str | None = None
+    duplicate_of: str | None = None
+    events: tuple[Event, ...] = ()
+    masked_payload: bytes | None = None  # replaces the stored bytes (sensitive-data filter, §6.7)
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def writable(self) -> bool: ...
+
+    # accounts
+    async def seed_account(self, account: AccountRecord) -> AccountRecord: ...
+    async def account(self, name: str) -> AccountRecord | None: ...
+    async def accounts(self) -> list[AccountRecord]: ...
+    async def account_by_token(self, token_sha256: str) -> AccountRecord | None: ...
+    async def account_by_certificate(self, fingerprint: str) -> AccountRecord | None: ...
+    async def set_account_status(self, name: str, status: str, actor: str) -> AccountRecord | None: ...
+
+    # intake and processing
+    async def intake(self, receipt: Receipt, payload: bytes) -> tuple[Receipt, bool]: ...
+    async def receipt(self, receipt_id: str) -> Receipt | None: ...
+    async def receipts(self, *, account: str | None = None, state: str | None = None, limit: int = 100) -> list[Receipt]: ...
+    async def unfinished(self) -> list[Receipt]: ...
+    async def payload(self, receipt_id: str) -> bytes | None: ...
+    async def acknowledgements(self, receipt_id: str) -> list[StoredAck]: ...
+    async def first_interchange(self, account: str, key: InterchangeKey) -> str | None: ...
+    async def first_content(self, account: str, content_hash: str, before: int) -> str | None: ...
+    async def complete(self, completion: Completion) -> None: ...
+    async def reopen(self, receipt_id: str, actor: str) -> bool: ...
+    async def add_event(self, receipt_id: str, stage: str, detail: dict[str, object]) -> None: ...
+    async def events(self, receipt_id: str) -> list[Event]: ...
+
+    # outbox
+    async def due_deliveries(self, now: str, limit: int) -> list[OutboxRow]: ...
+    async def deliveries(self, receipt_id: str) -> list[OutboxRow]: ...
+    async def delivered(self, delivery_id: int) -> None: ...
+    async def delivery_failed(self, delivery_id: int, error: str, next_attempt_at: str | None) -> None: ...
+    async def redrive(self, receipt_id: str | None, actor: str) -> int: ...
+    async def outbox_depth(self) -> dict[str, int]: ...
+
+    # audit
+    async def audit(self, actor: str, action: str, receipt_id: str | None, detail: dict[str, object]) -> None: ...
+    async def audit_trail(self, receipt_id: str | None = None, limit: int = 100) -> list[AuditEntry]: ...

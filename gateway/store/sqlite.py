@@ -1,0 +1,474 @@
+"""The embedded store: one SQLite file in WAL mode, one writer thread with group commit.
+
+Durability first: ``synchronous=FULL`` means a commit has reached the disk when it returns, so an
+acknowledgement sent after ``intake`` survives kill -9 and power loss alike. Throughput comes from
+group commit, not from weaker syncing: every write waiting when the writer thread wakes goes into
+the same transaction (each in its own savepoint, so one failing write cannot undo the others), and
+one fsync serves them all. Reads run on a second connection (WAL readers never block the writer).
+The event loop never touches SQLite: both connections live in their own threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+from gateway.store.base import (
+    AccountRecord,
+    AuditEntry,
+    Completion,
+    Event,
+    InterchangeKey,
+    OutboxRow,
+    Receipt,
+    StoredAck,
+    utcnow,
+)
+
+T = TypeVar("T")
+_BATCH = 256
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    name TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, senders TEXT NOT NULL, carriers TEXT NOT NULL,
+    channels TEXT NOT NULL, profile TEXT NOT NULL, token_sha256 TEXT, client_certificates TEXT NOT NULL,
+    updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS receipts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, account TEXT NOT NULL, channel TEXT NOT NULL,
+    filename TEXT, received_at TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, test INTEGER NOT NULL,
+    state TEXT NOT NULL, format TEXT, verdict TEXT, messages INTEGER, travellers INTEGER, duplicate TEXT,
+    duplicate_of TEXT, content_hash TEXT, result BLOB, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS receipts_bytes ON receipts (account, sha256);
+CREATE INDEX IF NOT EXISTS receipts_content ON receipts (account, content_hash);
+CREATE INDEX IF NOT EXISTS receipts_state ON receipts (state);
+CREATE TABLE IF NOT EXISTS payloads (receipt TEXT PRIMARY KEY, data BLOB NOT NULL, masked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS acknowledgements (
+    receipt TEXT NOT NULL, interchange INTEGER NOT NULL, kind TEXT NOT NULL, payload BLOB NOT NULL,
+    PRIMARY KEY (receipt, interchange, kind));
+CREATE TABLE IF NOT EXISTS interchanges (
+    account TEXT NOT NULL, sender TEXT NOT NULL, reference TEXT NOT NULL, prepared TEXT NOT NULL, receipt TEXT NOT NULL,
+    PRIMARY KEY (account, sender, reference, prepared));
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, receipt TEXT NOT NULL, at TEXT NOT NULL, stage TEXT NOT NULL, detail BLOB);
+CREATE INDEX IF NOT EXISTS events_receipt ON events (receipt);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, receipt TEXT NOT NULL, sink TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL,
+    test INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,
+    last_error TEXT, created_at TEXT NOT NULL, delivered_at TEXT, UNIQUE (sink, key));
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_receipt ON outbox (receipt);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, receipt TEXT,
+    detail BLOB);
+"""
+
+_RECEIPT_COLUMNS = ("id, seq, account, channel, filename, received_at, sha256, size, test, state, format, verdict, messages, "
+                    "travellers, duplicate, duplicate_of, content_hash, result, updated_at")
+_DELIVERY_COLUMNS = "id, receipt, sink, key, body, test, state, attempts, next_attempt_at, last_error, created_at, delivered_at"
+_ACCOUNT_COLUMNS = "name, kind, status, senders, carriers, channels, profile, token_sha256, client_certificates, updated_at"
+
+
+def _json(value: object) -> bytes:
+    return msgspec.json.encode(value)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA busy_timeout=30000")
+    return connection
+
+
+class _Writer(threading.Thread):
+    """The one thread that writes: runs queued operations in batches, one commit per batch."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="paxgate-store-writer", daemon=True)
+        self.connection = _connect(path)
+        self.connection.executescript(SCHEMA)
+        self.jobs: queue.SimpleQueue[tuple[Callable[[sqlite3.Connection], Any], Future[Any]] | None] = queue.SimpleQueue()
+
+    def submit(self, operation: Callable[[sqlite3.Connection], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self.jobs.put((operation, future))
+        return future
+
+    def run(self) -> None:
+        while True:
+            first = self.jobs.get()
+            if first is None:
+                break
+            batch = [first]
+            stop = False
+            while len(batch) < _BATCH:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            self._run_batch(batch)
+            if stop:
+                break
+        self.connection.close()
+
+    def _run_batch(self, batch: list[tuple[Callable[[sqlite3.Connection], Any], Future[Any]]]) -> None:
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        conn = self.connection
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for operation, future in batch:
+                conn.execute("SAVEPOINT op")
+                try:
+                    value = operation(conn)
+                except Exception as error:  # one broken write must not undo the batch
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, None, error))
+                else:
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, value, None))
+            conn.execute("COMMIT")
+        except Exception as error:  # the commit itself failed (disk full, I/O error): nobody's write is durable
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for future, value, error in outcomes:  # only now, after the fsync, do callers learn of success
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+
+
+class SqliteStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: _Writer | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paxgate-store-reader")
+
+    # --- plumbing ---------------------------------------------------------------------------------
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        writer = _Writer(self.path)
+        writer.start()
+        self._writer = writer
+        self._reader = await asyncio.get_running_loop().run_in_executor(self._reads, _connect, self.path)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
+            await asyncio.to_thread(self._writer.join)
+            self._writer = None
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            await asyncio.get_running_loop().run_in_executor(self._reads, reader.close)
+        self._reads.shutdown(wait=True)
+
+    async def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        if self._writer is None:
+            raise RuntimeError("the store is closed")
+        return await asyncio.wrap_future(self._writer.submit(operation))
+
+    async def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        reader = self._reader
+        if reader is None:
+            raise RuntimeError("the store is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._reads, lambda: reader.execute(sql, params).fetchall())
+
+    async def writable(self) -> bool:
+        try:
+            await asyncio.wait_for(self._write(lambda c: c.execute("SELECT 1").fetchone()), timeout=5)
+        except Exception:
+            return False
+        return True
+
+    # --- accounts ---------------------------------------------------------------------------------
+    async def seed_account(self, account: AccountRecord) -> AccountRecord:
+        """Insert or refresh an account from config. Its status is the store's once it exists:
+        an operator's promotion or suspension is not undone by a restart."""
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, senders = excluded.senders, "
+                "carriers = excluded.carriers, channels = excluded.channels, profile = excluded.profile, "
+                "token_sha256 = excluded.token_sha256, client_certificates = excluded.client_certificates, "
+                "updated_at = excluded.updated_at",
+                (account.name, account.kind, account.status, _json(account.senders), _json(account.carriers),
+                 _json(account.channels), account.profile, account.token_sha256, _json(account.client_certificates), now))
+
+        await self._write(op)
+        stored = await self.account(account.name)
+        assert stored is not None
+        return stored
+
+    async def account(self, name: str) -> AccountRecord | None:
+        rows = await self._read(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE name = ?", (name,))
+        return _account(rows[0]) if rows else None
+
+    async def accounts(self) -> list[AccountRecord]:
+        return [_account(r) for r in await self._read(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY name")]
+
+    async def account_by_token(self, token_sha256: str) -> AccountRecord | None:
+        rows = await self._read(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE token_sha256 = ?", (token_sha256,))
+        return _account(rows[0]) if rows else None
+
+    async def account_by_certificate(self, fingerprint: str) -> AccountRecord | None:
+        for account in await self.accounts():
+            if fingerprint in account.client_certificates:
+                return account
+        return None
+
+    async def set_account_status(self, name: str, status: str, actor: str) -> AccountRecord | None:
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            row = conn.execute("SELECT status FROM accounts WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                return False
+            conn.execute("UPDATE accounts SET status = ?, updated_at = ? WHERE name = ?", (status, now, name))
+            conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, ?, NULL, ?)",
+                         (now, actor, "account_status", _json({"account": name, "from": row[0], "to": status})))
+            return True
+
+        return await self.account(name) if await self._write(op) else None
+
+    # --- intake and processing --------------------------------------------------------------------
+    async def intake(self, receipt: Receipt, payload: bytes) -> tuple[Receipt, bool]:
+        """Store the bytes and their receipt durably. The same bytes again from the same account
+        return the first receipt instead (``False``): a transport redelivery is never processed twice."""
+
+        def op(conn: sqlite3.Connection) -> tuple[str, bool]:
+            row = conn.execute("SELECT id FROM receipts WHERE account = ? AND sha256 = ? ORDER BY seq LIMIT 1",
+                               (receipt.account, receipt.sha256)).fetchone()
+            if row is not None:
+                conn.execute("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, 'replayed', ?)",
+                             (row[0], receipt.received_at, _json({"channel": receipt.channel})))
+                return row[0], False
+            conn.execute(
+                "INSERT INTO receipts (id, account, channel, filename, received_at, sha256, size, test, state, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)",
+                (receipt.id, receipt.account, receipt.channel, receipt.filename, receipt.received_at, receipt.sha256,
+                 receipt.size, int(receipt.test), receipt.received_at))
+            conn.execute("INSERT INTO payloads (receipt, data) VALUES (?, ?)", (receipt.id, payload))
+            conn.execute("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, 'received', ?)",
+                         (receipt.id, receipt.received_at, _json({"channel": receipt.channel, "size": receipt.size})))
+            return receipt.id, True
+
+        receipt_id, new = await self._write(op)
+        stored = await self.receipt(receipt_id)
+        assert stored is not None
+        return stored, new
+
+    async def receipt(self, receipt_id: str) -> Receipt | None:
+        rows = await self._read(f"SELECT {_RECEIPT_COLUMNS} FROM receipts WHERE id = ?", (receipt_id,))
+        return _receipt(rows[0]) if rows else None
+
+    async def receipts(self, *, account: str | None = None, state: str | None = None, limit: int = 100) -> list[Receipt]:
+        where, params = [], []
+        if account is not None:
+            where.append("account = ?")
+            params.append(account)
+        if state is not None:
+            where.append("state = ?")
+            params.append(state)
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        rows = await self._read(f"SELECT {_RECEIPT_COLUMNS} FROM receipts {clause}ORDER BY seq DESC LIMIT ?", (*params, limit))
+        return [_receipt(r) for r in rows]
+
+    async def unfinished(self) -> list[Receipt]:
+        rows = await self._read(f"SELECT {_RECEIPT_COLUMNS} FROM receipts WHERE state = 'received' ORDER BY seq")
+        return [_receipt(r) for r in rows]
+
+    async def payload(self, receipt_id: str) -> bytes | None:
+        rows = await self._read("SELECT data FROM payloads WHERE receipt = ?", (receipt_id,))
+        return bytes(rows[0][0]) if rows else None
+
+    async def acknowledgements(self, receipt_id: str) -> list[StoredAck]:
+        rows = await self._read("SELECT interchange, kind, payload FROM acknowledgements WHERE receipt = ? ORDER BY interchange",
+                                (receipt_id,))
+        return [StoredAck(r[0], r[1], bytes(r[2])) for r in rows]
+
+    async def first_interchange(self, account: str, key: InterchangeKey) -> str | None:
+        rows = await self._read("SELECT receipt FROM interchanges WHERE account = ? AND sender = ? AND reference = ? "
+                                "AND prepared = ?",
+                                (account, key.sender, key.reference, key.prepared))
+        return rows[0][0] if rows else None
+
+    async def first_content(self, account: str, content_hash: str, before: int) -> str | None:
+        rows = await self._read("SELECT id FROM receipts WHERE account = ? AND content_hash = ? AND seq < ? "
+                                "AND duplicate IS NULL "
+                                "AND verdict != 'rejected' ORDER BY seq LIMIT 1", (account, content_hash, before))
+        return rows[0][0] if rows else None
+
+    async def complete(self, completion: Completion) -> None:
+        """Record processing in one commit: result, acknowledgements, interchange identities, outbox
+        rows and events. A crash before it leaves the receipt ``received``, to be processed again."""
+        now = utcnow()
+        c = completion
+
+        def op(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT account, test FROM receipts WHERE id = ?", (c.receipt,)).fetchone()
+            account, test = row
+            conn.execute(
+                "UPDATE receipts SET state = 'processed', format = ?, verdict = ?, messages = ?, travellers = ?, duplicate = ?, "
+                "duplicate_of = ?, content_hash = ?, result = ?, updated_at = ? WHERE id = ?",
+                (c.format, c.verdict, c.messages, c.travellers, c.duplicate, c.duplicate_of, c.content_hash, c.result, now,
+                 c.receipt))
+            conn.execute("DELETE FROM acknowledgements WHERE receipt = ?", (c.receipt,))
+            conn.executemany("INSERT INTO acknowledgements (receipt, interchange, kind, payload) VALUES (?, ?, ?, ?)",
+                             [(c.receipt, a.interchange, a.kind, a.payload) for a in c.acks])
+            conn.executemany("INSERT OR IGNORE INTO interchanges (account, sender, reference, prepared, receipt) "
+                             "VALUES (?, ?, ?, ?, ?)",
+                             [(account, k.sender, k.reference, k.prepared, c.receipt) for k in c.interchanges])
+            conn.executemany(
+                "INSERT INTO outbox (receipt, sink, key, body, test, state, next_attempt_at, created_at) "
+                "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (sink, key) DO UPDATE SET body = excluded.body, "
+                "state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL",
+                [(c.receipt, d.sink, d.key, d.body, test, now, now) for d in c.deliveries])
+            conn.executemany("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
+                             [(c.receipt, e.at, e.stage, _json(e.detail)) for e in c.events])
+            if c.masked_payload is not None:
+                conn.execute("UPDATE payloads SET data = ?, masked = 1 WHERE receipt = ?", (c.masked_payload, c.receipt))
+
+        await self._write(op)
+
+    async def reopen(self, receipt_id: str, actor: str) -> bool:
+        """Put a processed receipt back to ``received`` so it is processed again (after a profile fix)."""
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            changed = conn.execute("UPDATE receipts SET state = 'received', updated_at = ? WHERE id = ? AND state != 'received'",
+                                   (now, receipt_id)).rowcount
+            if changed:
+                conn.execute("DELETE FROM interchanges WHERE receipt = ?", (receipt_id,))
+                conn.execute("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, 'reprocess_requested', ?)",
+                             (receipt_id, now, _json({"actor": actor})))
+                conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, 'reprocess', ?, ?)",
+                             (now, actor, receipt_id, _json({})))
+            return bool(changed)
+
+        return await self._write(op)
+
+    async def add_event(self, receipt_id: str, stage: str, detail: dict[str, object]) -> None:
+        now = utcnow()
+        await self._write(lambda conn: conn.execute("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
+                                                    (receipt_id, now, stage, _json(detail))))
+
+    async def events(self, receipt_id: str) -> list[Event]:
+        rows = await self._read("SELECT at, stage, detail FROM events WHERE receipt = ? ORDER BY id", (receipt_id,))
+        return [Event(r[0], r[1], msgspec.json.decode(r[2]) if r[2] else {}) for r in rows]
+
+    # --- outbox -----------------------------------------------------------------------------------
+    async def due_deliveries(self, now: str, limit: int) -> list[OutboxRow]:
+        rows = await self._read(f"SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
+                                "ORDER BY next_attempt_at, id LIMIT ?", (now, limit))
+        return [_delivery(r) for r in rows]
+
+    async def deliveries(self, receipt_id: str) -> list[OutboxRow]:
+        rows = await self._read(f"SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE receipt = ? ORDER BY id", (receipt_id,))
+        return [_delivery(r) for r in rows]
+
+    async def delivered(self, delivery_id: int) -> None:
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL "
+                         "WHERE id = ?", (now, delivery_id))
+            conn.execute("INSERT INTO events (receipt, at, stage, detail) "
+                         "SELECT receipt, ?, 'forwarded', ? FROM outbox WHERE id = ?",
+                         (now, _json({"delivery": delivery_id}), delivery_id))
+
+        await self._write(op)
+
+    async def delivery_failed(self, delivery_id: int, error: str, next_attempt_at: str | None) -> None:
+        """Count a failed attempt; ``next_attempt_at`` None dead-letters the delivery."""
+        now = utcnow()
+        state = "pending" if next_attempt_at is not None else "dead"
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE outbox SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                         (state, next_attempt_at or now, error, delivery_id))
+            if state == "dead":
+                conn.execute("INSERT INTO events (receipt, at, stage, detail) SELECT receipt, ?, 'dead_lettered', ? FROM outbox "
+                             "WHERE id = ?", (now, _json({"delivery": delivery_id, "error": error}), delivery_id))
+
+        await self._write(op)
+
+    async def redrive(self, receipt_id: str | None, actor: str) -> int:
+        """Dead-lettered deliveries (of one receipt, or all) back to pending, audited."""
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> int:
+            if receipt_id is None:
+                count = conn.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? "
+                                     "WHERE state = 'dead'",
+                                     (now,)).rowcount
+            else:
+                count = conn.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? "
+                                     "WHERE state = 'dead' AND receipt = ?", (now, receipt_id)).rowcount
+            conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, 'redrive', ?, ?)",
+                         (now, actor, receipt_id, _json({"deliveries": count})))
+            return count
+
+        return await self._write(op)
+
+    async def outbox_depth(self) -> dict[str, int]:
+        rows = await self._read("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+        depth = {"pending": 0, "delivered": 0, "dead": 0}
+        depth.update({r[0]: r[1] for r in rows})
+        return depth
+
+    # --- audit ------------------------------------------------------------------------------------
+    async def audit(self, actor: str, action: str, receipt_id: str | None, detail: dict[str, object]) -> None:
+        now = utcnow()
+        sql = "INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, ?, ?, ?)"
+        await self._write(lambda conn: conn.execute(sql, (now, actor, action, receipt_id, _json(detail))))
+
+    async def audit_trail(self, receipt_id: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        if receipt_id is None:
+            rows = await self._read("SELECT at, actor, action, receipt, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = await self._read("SELECT at, actor, action, receipt, detail FROM audit WHERE receipt = ? "
+                                    "ORDER BY id DESC LIMIT ?",
+                                    (receipt_id, limit))
+        return [AuditEntry(r[0], r[1], r[2], r[3], msgspec.json.decode(r[4]) if r[4] else {}) for r in rows]
+
+
+def _account(row: tuple[Any, ...]) -> AccountRecord:
+    return AccountRecord(name=row[0], kind=row[1], status=row[2], senders=tuple(msgspec.json.decode(row[3])),
+                         carriers=tuple(msgspec.json.decode(row[4])), channels=tuple(msgspec.json.decode(row[5])),
+                         profile=row[6], token_sha256=row[7], client_certificates=tuple(msgspec.json.decode(row[8])),
+                         updated_at=row[9])
+
+
+def _receipt(row: tuple[Any, ...]) -> Receipt:
+    return Receipt(id=row[0], seq=row[1], account=row[2], channel=row[3], filename=row[4], received_at=row[5], sha256=row[6],
+                   size=row[7], test=bool(row[8]), state=row[9], format=row[10], verdict=row[11], messages=row[12],
+                   travellers=row[13], duplicate=row[14], duplicate_of=row[15], content_hash=row[16],
+                   result=bytes(row[17]) if row[17] is not None else None, updated_at=row[18])
+
+
+def _delivery(row: tuple[Any, ...]) -> OutboxRow:
+    return OutboxRow(id=row[0], receipt=row[1], sink=row[2], key=row[3], body=bytes(row[4]), test=bool(row[5]), state=row[6],
+                    attempts=row[7], next_attempt_at=row[8], last_error=row[9], created_at=row[10], delivered_at=row[11])
