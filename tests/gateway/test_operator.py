@@ -1,0 +1,106 @@
+"""The operator listener: health, readiness, metrics and the admin API with roles and audit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import aiohttp
+import msgspec
+import pytest
+import pytest_asyncio
+
+sys.path.insert(0, str(Path(__file__).parent))
+from gateway_harness import ADMIN, TOKENS, VIEWER, Running, start, wait_for  # noqa: E402
+
+from conformance.builders import PaxlstSpec, paxlst  # noqa: E402
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def gw(tmp_path_factory: pytest.TempPathFactory):
+    running = await start(tmp_path_factory.mktemp("op"))
+    yield running
+    await running.gateway.stop()
+
+
+async def call(gw: Running, method: str, path: str, token: str | None = None, json: object = None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with aiohttp.ClientSession() as session, session.request(method, gw.operator_url + path, headers=headers,
+                                                                   json=json) as response:
+        body = await response.read()
+        return response.status, body
+
+
+async def submit(gw: Running, seed: int) -> str:
+    connector = aiohttp.TCPConnector(ssl=gw.client_context())
+    body = paxlst(PaxlstSpec(seed=seed, flight=f"ZZ{seed:04d}", reference=f"OPS{seed:09d}"))
+    async with aiohttp.ClientSession(connector=connector) as session, session.post(
+            f"{gw.url}/v1/messages", data=body,
+            headers={"Authorization": f"Bearer {TOKENS['ZZ']}", "Content-Type": "application/edifact"}) as response:
+        assert response.status == 200
+        return response.headers["X-Paxgate-Receipt"]
+
+
+async def test_health_and_readiness_need_no_token(gw: Running):
+    assert (await call(gw, "GET", "/healthz"))[0] == 200
+    status, body = await call(gw, "GET", "/readyz")
+    assert status == 200 and b'"store_writable":true' in body and b'"validation_pool":true' in body
+
+
+async def test_metrics_count_what_happened(gw: Running):
+    await submit(gw, 1)
+    status, body = await call(gw, "GET", "/metrics")
+    text = body.decode()
+    assert status == 200
+    assert 'paxgate_messages_received_total{account="ZZ",channel="https"}' in text
+    assert 'paxgate_messages_processed_total{account="ZZ",format="paxlst",verdict="accepted"}' in text
+    assert "paxgate_validation_seconds_bucket" in text and 'paxgate_outbox_depth{state="pending"}' in text
+
+
+async def test_admin_routes_need_an_operator_token_and_the_right_role(gw: Running):
+    receipt = await submit(gw, 2)
+    assert (await call(gw, "GET", "/v1/receipts"))[0] == 401
+    assert (await call(gw, "GET", "/v1/receipts", TOKENS["ZZ"]))[0] == 401  # a carrier token is no operator token
+    status, _ = await call(gw, "GET", "/v1/receipts", VIEWER)
+    assert status == 200
+    assert (await call(gw, "POST", f"/v1/receipts/{receipt}/reprocess", VIEWER))[0] == 403
+
+
+async def test_showing_a_receipt_is_audited_and_shows_history_and_deliveries(gw: Running):
+    receipt = await submit(gw, 3)
+    await wait_for(lambda: (gw.data_dir / "out" / "test" / f"{receipt}%3A1.json").exists())
+    status, body = await call(gw, "GET", f"/v1/receipts/{receipt}", VIEWER)
+    assert status == 200
+    doc = msgspec.json.decode(body)
+    assert doc["deliveries"][0]["sink"] == "test" and doc["deliveries"][0]["state"] == "delivered"
+    assert [h["stage"] for h in doc["history"]] == ["received", "validated", "acknowledged", "queued", "forwarded"]
+    trail = await gw.gateway.store.audit_trail(receipt)
+    assert trail[0].actor == "operator:vic" and trail[0].action == "receipt_viewed"
+
+
+async def test_reprocess_validates_a_stored_receipt_again(gw: Running):
+    receipt = await submit(gw, 4)
+    status, body = await call(gw, "POST", f"/v1/receipts/{receipt}/reprocess", ADMIN)
+    assert status == 200 and b'"reprocessed":true' in body
+    stages = [e.stage for e in await gw.gateway.store.events(receipt)]
+    assert stages.count("validated") == 2 and "reprocess_requested" in stages
+    assert (await gw.gateway.store.audit_trail(receipt))[0].action == "reprocess"
+
+
+async def test_account_status_changes_are_audited_and_take_effect(gw: Running):
+    status, body = await call(gw, "POST", "/v1/accounts/XX/status", ADMIN, {"status": "suspended"})
+    assert status == 200 and b'"suspended"' in body
+    assert (await call(gw, "POST", "/v1/accounts/XX/status", ADMIN, {"status": "sleepy"}))[0] == 400
+    assert (await call(gw, "POST", "/v1/accounts/NOPE/status", ADMIN, {"status": "certified"}))[0] == 404
+    entry = (await gw.gateway.store.audit_trail())[0]
+    assert entry.action == "account_status" and entry.actor == "operator:ada"
+    assert entry.detail == {"account": "XX", "from": "testing", "to": "suspended"}
+    connector = aiohttp.TCPConnector(ssl=gw.client_context())
+    async with aiohttp.ClientSession(connector=connector) as session, session.post(
+            f"{gw.url}/v1/messages", data=paxlst(PaxlstSpec(seed=5)),
+            headers={"Authorization": f"Bearer {TOKENS['XX']}", "Content-Type": "application/edifact"}) as response:
+        assert response.status == 403
+    status, body = await call(gw, "GET", "/v1/accounts", VIEWER)
+    assert b"token_sha256" not in body and b'"name":"XX"' in body
