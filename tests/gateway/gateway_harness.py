@@ -153,7 +153,7 @@ async def start(tmp: Path, **options: object) -> Running:
     return Running(gateway, tmp, ca, client, stranger, log)
 
 
-async def wait_for(predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
+async def wait_for(predicate, timeout: float = 20.0) -> None:
     """Poll ``predicate`` (sync or async) until true; fail after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -11,9 +11,9 @@ import pytest
 import pytest_asyncio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gateway_harness import ADMIN, TOKENS, VIEWER, Running, start, wait_for  # noqa: E402
+from gateway_harness import ADMIN, TOKENS, VIEWER, Running, start, wait_for
 
-from conformance.builders import PaxlstSpec, paxlst  # noqa: E402
+from conformance.builders import PaxlstSpec, paxlst
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -70,7 +70,7 @@ async def test_admin_routes_need_an_operator_token_and_the_right_role(gw: Runnin
 
 async def test_showing_a_receipt_is_audited_and_shows_history_and_deliveries(gw: Running):
     receipt = await submit(gw, 3)
-    await wait_for(lambda: (gw.data_dir / "out" / "test" / f"{receipt}%3A1.json").exists())
+    await wait_for((gw.data_dir / "out" / "test" / f"{receipt}%3A1.json").exists)
     status, body = await call(gw, "GET", f"/v1/receipts/{receipt}", VIEWER)
     assert status == 200
     doc = msgspec.json.decode(body)
