@@ -56,6 +56,8 @@ class PaxlstSpec:
     carrier: str = "ZZ"
     flight: str = "ZZ0101"
     reference: str = "ZZ0000000001"
+    sequence: int = 1  # UNH S010 0070: which part of a multi-part list
+    first_last: str = "F"  # UNH S010 0073: C first (or intermediate), F final
 
 
 # --- drafts: a list as data, before it is written ---------------------------------------------------------------
@@ -169,7 +171,8 @@ def draft(spec: PaxlstSpec = PaxlstSpec(), delimiters: Delimiters = LEVEL_A_DEFA
     put("UNB", *unb)
     if spec.groups:
         put("UNG", "PAXLST", [spec.carrier, "ZZ"], ["PAXGATE", "ZZ"], ["261123", "0700"], "1", "UN", ["D", "05B"])
-    put("UNH", "M1", ["PAXLST", "D", "05B", "UN", "IATA"], f"{spec.flight}/261124/1030", ["01", "F"])
+    put("UNH", "M1", ["PAXLST", "D", "05B", "UN", "IATA"], f"{spec.flight}/261124/1030",
+        [f"{spec.sequence:02d}", spec.first_last])
     put("BGM", "745")
     put("NAD", "MS", "", "", "OPERATIONS CONTROL")
     put("COM", ["+44 20 7946 0000", "TE"])

@@ -11,9 +11,12 @@ let in-flight requests finish (they are committed before they are answered), sto
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -29,12 +32,15 @@ from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.pipeline import Pipeline, default_workers
 from gateway.processing import init_worker, ping
+from gateway.store.base import iso
 from gateway.store.sqlite import SqliteStore
 from gateway.tls import certificate_fingerprint, development_certificate, server_context
 from gateway.web.operator import Operators, operator_app
 
 log = structlog.get_logger("paxgate.app")
 SHUTDOWN_GRACE_SECONDS = 30.0
+HOUSEKEEPING_SECONDS = 5.0
+STALE_RECEIPT_SECONDS = 60.0
 
 
 class Gateway:
@@ -48,6 +54,7 @@ class Gateway:
         self.pipeline: Pipeline | None = None
         self.dispatcher: Dispatcher | None = None
         self._runners: list[web.AppRunner] = []
+        self._timer: asyncio.Task[None] | None = None
         self.carrier_port = 0
         self.operator_port = 0
         self.certificate: Path | None = None
@@ -59,13 +66,14 @@ class Gateway:
         await seed_accounts(config, self.store)
         self.sinks = self._sinks()
         self.pool = ProcessPoolExecutor(default_workers(config), mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_worker)
+                                        initializer=init_worker, initargs=(os.getpid(),))
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(self.pool, ping) for _ in range(default_workers(config))))
         self.dispatcher = Dispatcher(self.store, self.sinks, config.forwarding, self.metrics)
         self.pipeline = Pipeline(config, self.store, self.pool, self.metrics, on_outbox=self.dispatcher.wake)
         resumed = await self.pipeline.resume()
         self.dispatcher.start()
+        self._timer = asyncio.create_task(self._housekeeping(), name="paxgate-housekeeping")
         await self._listen()
         log.info("gateway_started", data_dir=str(self.data_dir), port=self.carrier_port, listener="carrier-https",
                  fingerprint=certificate_fingerprint(self.certificate) if self.certificate else None, count=resumed)
@@ -131,6 +139,18 @@ class Gateway:
         self.operator_port = _bound_port(operator_site)
         self._runners = [carrier, operator]
 
+    async def _housekeeping(self) -> None:
+        """Every few seconds: forward multi-part units whose completeness timer fired, and process any
+        receipt left ``received`` for a minute (a processing step that failed after intake)."""
+        assert self.pipeline is not None
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            try:
+                await self.pipeline.expire_units()
+                await self.pipeline.resume(older_than=iso(datetime.now(UTC) - timedelta(seconds=STALE_RECEIPT_SECONDS)))
+            except Exception:
+                log.exception("housekeeping_failed")
+
     async def ready(self) -> dict[str, bool]:
         pool_alive = False
         if self.pool is not None:
@@ -157,6 +177,10 @@ class Gateway:
         for runner in self._runners:  # stops accepting, lets in-flight requests finish
             await runner.cleanup()
         self._runners = []
+        if self._timer is not None:
+            self._timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._timer
         if self.dispatcher is not None:
             await self.dispatcher.stop()
         for sink in self.sinks.values():

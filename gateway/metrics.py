@@ -26,4 +26,6 @@ class Metrics:
         self.outbox = Gauge("paxgate_outbox_depth", "Outbox rows by state", ["state"], registry=self.registry)
         self.sink_errors = Counter("paxgate_sink_errors", "Failed delivery attempts by sink", ["sink", "retryable"],
                                    registry=self.registry)
+        self.incomplete = Counter("paxgate_assembly_incomplete", "Multi-part units forwarded incomplete (timer fired)",
+                                  ["account"], registry=self.registry)
         self.delivered = Counter("paxgate_deliveries", "Units delivered by sink", ["sink"], registry=self.registry)

@@ -17,17 +17,19 @@ import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import structlog
 
 from gateway.accounts import authorize
+from gateway.assembly import assembled_unit, completeness, describe, is_multipart, unit_identity
 from gateway.config import Config
 from gateway.metrics import Metrics
 from gateway.processing import Job, Outcome, UnitPart, process_packed, unpack
 from gateway.profiles import load_profile
 from gateway.store import AccountRecord, Completion, Event, NewDelivery, Receipt, Store, utcnow
+from gateway.store.base import StoredPart, UnitState, iso
 from validators.admission import Admission
 from validators.profiles import Profile
 
@@ -82,10 +84,13 @@ class Pipeline:
         assert final is not None
         return final, new
 
-    async def resume(self) -> int:
-        """Process every receipt a previous run stored but did not finish (crash, kill -9)."""
-        pending = await self.store.unfinished()
+    async def resume(self, older_than: str | None = None) -> int:
+        """Process every receipt a previous run stored but did not finish (crash, kill -9), or, with
+        ``older_than``, any left ``received`` since then (a processing step that failed midway)."""
+        pending = [r for r in await self.store.unfinished() if older_than is None or r.received_at < older_than]
         for receipt in pending:
+            if receipt.id in self._inflight:
+                continue
             payload = await self.store.payload(receipt.id)
             if payload is not None:
                 log.info("message_resumed", receipt=receipt.id, account=receipt.account)
@@ -111,6 +116,10 @@ class Pipeline:
             del self._inflight[receipt.id]
 
     async def _process(self, receipt: Receipt, payload: bytes, interactive: bool) -> None:
+        latest = await self.store.receipt(receipt.id)
+        if latest is None or latest.state != "received":
+            return  # processed meanwhile (by the resume sweep, or a replay that won the race)
+        receipt = latest
         account = await self.store.account(receipt.account)
         if account is None:
             raise LookupError(f"receipt {receipt.id} names unknown account {receipt.account}")
@@ -134,19 +143,22 @@ class Pipeline:
             elif outcome.verdict != "rejected" and outcome.content_hash:
                 duplicate_of = await self.store.first_content(account.name, outcome.content_hash, receipt.seq)
                 duplicate = "content" if duplicate_of else None
-            deliveries = () if duplicate else self._deliveries(receipt, outcome.units)
+            plan = Plan() if duplicate else await self._plan(receipt, account.name, profile, outcome.units)
+            deliveries = tuple(plan.deliveries)
             events = [Event(utcnow(), "validated", {"format": outcome.format, "verdict": outcome.verdict,
                                                     "messages": outcome.messages, "travellers": outcome.travellers}),
                       Event(utcnow(), "acknowledged", {"kinds": [a.kind for a in outcome.acks]})]
             if duplicate:
                 events.append(Event(utcnow(), "duplicate", {"kind": duplicate, "of": duplicate_of}))
+            events.extend(plan.events)
             if deliveries:
                 events.append(Event(utcnow(), "queued", {"deliveries": len(deliveries)}))
             await self.store.complete(Completion(
                 receipt=receipt.id, format=outcome.format, verdict=outcome.verdict, messages=outcome.messages,
                 travellers=outcome.travellers, content_hash=outcome.content_hash, result=_result(outcome),
                 acks=outcome.acks, interchanges=() if earlier else outcome.interchanges, deliveries=deliveries,
-                duplicate=duplicate, duplicate_of=duplicate_of, events=tuple(events)))
+                duplicate=duplicate, duplicate_of=duplicate_of, events=tuple(events), parts=tuple(plan.parts),
+                units=tuple(plan.units)))
         self.metrics.processed.labels(account.name, outcome.format, outcome.verdict).inc()
         if duplicate:
             self.metrics.duplicates.labels(account.name, duplicate).inc()
@@ -162,21 +174,105 @@ class Pipeline:
         self.metrics.validation_seconds.observe(time.perf_counter() - started)
         return unpack(packed)
 
-    def _deliveries(self, receipt: Receipt, units: tuple[UnitPart, ...]) -> tuple[NewDelivery, ...]:
-        """One outbox row per forwardable message and sink of the receipt's traffic class (a carrier
-        not yet certified reaches test sinks only). Key = receipt id + message: the idempotency key."""
-        traffic = "test" if receipt.test else "production"
-        rows = []
+    async def _plan(self, receipt: Receipt, account: str, profile: Profile, units: tuple[UnitPart, ...]) -> Plan:
+        """What to forward now and which parts to keep (gateway.assembly): a single-part message is a
+        unit by itself; a part joins its unit's open version and completes it when nothing is missing."""
+        plan = Plan()
+        now = utcnow()
+        seen: dict[str, tuple[UnitState | None, list[StoredPart]]] = {}
         for unit in units:
+            identity = unit_identity(unit)
+            if identity not in seen:
+                current = await self.store.current_unit(account, identity)
+                parts = await self.store.unit_parts(account, identity, current.version) if current else []
+                seen[identity] = (current, parts)
+            current, parts = seen[identity]
             key = f"{receipt.id}:{unit.message}"
-            body = msgspec.json.encode({
-                "key": key, "receipt": receipt.id, "account": receipt.account, "test": receipt.test,
-                "received_at": receipt.received_at, "flight": unit.flight, "flight_date": unit.flight_date,
-                "part": {"common_access_reference": unit.common_access_reference, "sequence": unit.sequence,
-                         "first_last": unit.first_last},
-                "unit": msgspec.Raw(unit.document)})
-            rows.extend(NewDelivery(name, key, body) for name, kind in self._sinks if kind == traffic)
-        return tuple(rows)
+            replaces = current.key if current is not None and current.state != "open" else None
+            if not is_multipart(unit):
+                version = current.version + 1 if current is not None else 1
+                state = UnitState(unit=identity, version=version, state="complete", opened_at=now, deadline=now,
+                                  test=receipt.test, key=key)
+                plan.forward(self._sinks, receipt.test, key, _body(receipt, state, replaces, unit.document))
+                seen[identity] = (state, [])
+                plan.units.append(state)
+                continue
+            if current is None or current.state == "complete":
+                deadline = iso(datetime.now(UTC) + timedelta(minutes=profile.assembly_minutes))
+                current, parts = UnitState(unit=identity, version=(current.version + 1) if current else 1, state="open",
+                                           opened_at=now, deadline=deadline, test=receipt.test), []
+            elif current.state == "incomplete":  # a late part: a new version carries what came before
+                parts = [msgspec.structs.replace(p, version=current.version + 1) for p in parts]
+                plan.parts.extend(parts)
+                current = msgspec.structs.replace(current, version=current.version + 1, state="open")
+            part = StoredPart(unit=identity, version=current.version, sequence=unit.sequence or 1,
+                              final=unit.first_last == "F", receipt=receipt.id, message=unit.message, received_at=now,
+                              document=unit.document)
+            parts = [p for p in parts if p.sequence != part.sequence] + [part]
+            plan.parts.append(part)
+            done = completeness(parts)
+            if done.complete:
+                current = msgspec.structs.replace(current, state="complete", key=key)
+                body = msgspec.json.encode(assembled_unit(parts, done))
+                plan.forward(self._sinks, receipt.test, key, _body(receipt, current, replaces, body))
+                plan.events.append(Event(now, "assembled", {"parts": len(parts), "version": current.version}))
+            else:
+                plan.events.append(Event(now, "part_held", {"count": len(parts), "missing": list(done.missing)}))
+            seen[identity] = (current, parts)
+            plan.units.append(current)
+        return plan
+
+    async def expire_units(self, now: str | None = None) -> int:
+        """Forward, flagged incomplete, every open unit whose completeness timer has fired by ``now``."""
+        closed = 0
+        for account, unit in await self.store.expired_units(now or utcnow()):
+            lock = self._decide.setdefault(account, asyncio.Lock())
+            async with lock:
+                parts = await self.store.unit_parts(account, unit.unit, unit.version)
+                if not parts:
+                    continue
+                done = completeness(parts)
+                last = max(parts, key=lambda p: p.received_at)
+                key = f"{last.receipt}:{last.message}:incomplete"
+                state = msgspec.structs.replace(unit, state="incomplete", key=key)
+                receipt = await self.store.receipt(last.receipt)
+                assert receipt is not None
+                body = _body(receipt, state, None, msgspec.json.encode(assembled_unit(parts, done)))
+                plan = Plan()
+                plan.forward(self._sinks, unit.test, key, body)
+                event = Event(utcnow(), "assembly_incomplete", {"missing": list(done.missing), "parts": len(parts),
+                                                               "final_received": done.last is not None})
+                if await self.store.close_unit(account, state, tuple(plan.deliveries), last.receipt, event):
+                    closed += 1
+                    self.metrics.incomplete.labels(account).inc()
+                    log.warning("assembly_incomplete", account=account, receipt=last.receipt, count=len(parts),
+                                codes=[str(n) for n in done.missing])
+        if closed:
+            self.on_outbox()
+        return closed
+
+
+class Plan:
+    """What processing one receipt decided to forward and to keep."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[NewDelivery] = []
+        self.parts: list[StoredPart] = []
+        self.units: list[UnitState] = []
+        self.events: list[Event] = []
+
+    def forward(self, sinks: list[tuple[str, str]], test: bool, key: str, body: bytes) -> None:
+        """One outbox row per sink of the traffic class: a carrier not yet certified reaches test sinks only."""
+        traffic = "test" if test else "production"
+        self.deliveries.extend(NewDelivery(name, key, body) for name, kind in sinks if kind == traffic)
+
+
+def _body(receipt: Receipt, state: UnitState, replaces: str | None, document: bytes) -> bytes:
+    """The forwarded JSON: who sent it, which flight, which version of the unit, then the unit."""
+    return msgspec.json.encode({
+        "key": state.key, "receipt": receipt.id, "account": receipt.account, "test": receipt.test,
+        "received_at": receipt.received_at, **describe(state.unit), "version": state.version, "replaces": replaces,
+        "unit": msgspec.Raw(document)})
 
 
 def _result(outcome: Outcome) -> bytes:

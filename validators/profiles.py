@@ -46,13 +46,14 @@ class Profile(msgspec.Struct, frozen=True):
     paxlst_directories: tuple[str, ...] = ("02B", "05B")  # UNH S009 0054 releases accepted for PAXLST
     paxlst_require: tuple[str, ...] = ()  # names from validators.paxlst.requirements every traveller must carry
     iapi_directives: dict[str, str] = {}  # interactive API ERC codes by directive (board, no_board, …); empty: defaults
+    assembly_minutes: int = 30  # how long the gateway waits for the missing parts of a multi-part list or push
 
     def severity_of(self, code: str) -> Severity:
         return self.severity.get(code) or RULES[code].severity
 
     def overlay(self, mapping: Mapping[str, Any], source: str) -> Profile:
         """This profile with ``mapping`` (a parsed TOML table) laid over it."""
-        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity", "paxlst", "iapi"}
+        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity", "paxlst", "iapi", "assembly"}
         for key in mapping:
             if key not in known:
                 raise ProfileError(source, key, f"unknown key; expected one of {', '.join(sorted(known))}")
@@ -102,11 +103,18 @@ class Profile(msgspec.Struct, frozen=True):
             if not isinstance(value, str) or not 1 <= len(value) <= 8:
                 raise ProfileError(source, f"iapi.{key}", "expected an ERC 9321 code (an..8), such as \"0Z\"")
             directives[key] = value
+        assembly_minutes = self.assembly_minutes
+        for key, value in _table(mapping, "assembly", source).items():
+            if key != "timeout_minutes":
+                raise ProfileError(source, f"assembly.{key}", "unknown key; expected 'timeout_minutes'")
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 7 * 24 * 60:
+                raise ProfileError(source, "assembly.timeout_minutes", "expected whole minutes, 1 to 10080 (a week)")
+            assembly_minutes = value
         name = mapping.get("name", self.name)
         description = mapping.get("description", self.description)
         if not isinstance(name, str) or not isinstance(description, str):
             raise ProfileError(source, "name", "expected a string")
-        return Profile(name, description, contrl, recipients, severity, directories, require, directives)
+        return Profile(name, description, contrl, recipients, severity, directories, require, directives, assembly_minutes)
 
 
 def _strings(value: object, source: str, key: str, what: str) -> tuple[str, ...]:

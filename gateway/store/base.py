@@ -109,6 +109,31 @@ class AuditEntry(msgspec.Struct, frozen=True):
     detail: dict[str, object] = {}
 
 
+class StoredPart(msgspec.Struct, frozen=True, kw_only=True):
+    """One part of a multi-part unit, kept until the unit is forwarded (gateway.assembly)."""
+
+    unit: str
+    version: int
+    sequence: int
+    final: bool
+    receipt: str
+    message: int
+    received_at: str
+    document: bytes
+
+
+class UnitState(msgspec.Struct, frozen=True, kw_only=True):
+    """One version of a forwarded unit (a list or push): open while parts are missing."""
+
+    unit: str
+    version: int
+    state: str  # open / complete / incomplete
+    opened_at: str
+    deadline: str  # when an open unit is forwarded as it is
+    test: bool = False
+    key: str | None = None  # the idempotency key it was forwarded under
+
+
 class Completion(msgspec.Struct, frozen=True, kw_only=True):
     """Everything processing decided about a receipt, committed in one transaction (DESIGN.md §6.2)."""
 
@@ -126,6 +151,8 @@ class Completion(msgspec.Struct, frozen=True, kw_only=True):
     duplicate_of: str | None = None
     events: tuple[Event, ...] = ()
     masked_payload: bytes | None = None  # replaces the stored bytes (sensitive-data filter, §6.7)
+    parts: tuple[StoredPart, ...] = ()  # multi-part pieces to keep (gateway.assembly)
+    units: tuple[UnitState, ...] = ()  # unit versions opened, completed or updated by this receipt
 
 
 class Store(Protocol):
@@ -154,6 +181,13 @@ class Store(Protocol):
     async def reopen(self, receipt_id: str, actor: str) -> bool: ...
     async def add_event(self, receipt_id: str, stage: str, detail: dict[str, object]) -> None: ...
     async def events(self, receipt_id: str) -> list[Event]: ...
+
+    # multi-part assembly
+    async def current_unit(self, account: str, unit: str) -> UnitState | None: ...
+    async def unit_parts(self, account: str, unit: str, version: int) -> list[StoredPart]: ...
+    async def expired_units(self, now: str) -> list[tuple[str, UnitState]]: ...
+    async def close_unit(self, account: str, unit: UnitState, deliveries: tuple[NewDelivery, ...], receipt: str,
+                         event: Event) -> bool: ...
 
     # outbox
     async def due_deliveries(self, now: str, limit: int) -> list[OutboxRow]: ...

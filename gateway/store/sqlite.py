@@ -27,9 +27,12 @@ from gateway.store.base import (
     Completion,
     Event,
     InterchangeKey,
+    NewDelivery,
     OutboxRow,
     Receipt,
     StoredAck,
+    StoredPart,
+    UnitState,
     utcnow,
 )
 
@@ -65,6 +68,14 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_error TEXT, created_at TEXT NOT NULL, delivered_at TEXT, UNIQUE (sink, key));
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_receipt ON outbox (receipt);
+CREATE TABLE IF NOT EXISTS parts (
+    account TEXT NOT NULL, unit TEXT NOT NULL, version INTEGER NOT NULL, sequence INTEGER NOT NULL, final INTEGER NOT NULL,
+    receipt TEXT NOT NULL, message INTEGER NOT NULL, received_at TEXT NOT NULL, document BLOB NOT NULL,
+    PRIMARY KEY (account, unit, version, sequence));
+CREATE TABLE IF NOT EXISTS units (
+    account TEXT NOT NULL, unit TEXT NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL, opened_at TEXT NOT NULL,
+    deadline TEXT NOT NULL, test INTEGER NOT NULL, key TEXT, PRIMARY KEY (account, unit, version));
+CREATE INDEX IF NOT EXISTS units_open ON units (state, deadline);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, receipt TEXT,
     detail BLOB);
@@ -73,6 +84,11 @@ CREATE TABLE IF NOT EXISTS audit (
 _RECEIPT_COLUMNS = ("id, seq, account, channel, filename, received_at, sha256, size, test, state, format, verdict, messages, "
                     "travellers, duplicate, duplicate_of, content_hash, result, updated_at")
 _DELIVERY_COLUMNS = "id, receipt, sink, key, body, test, state, attempts, next_attempt_at, last_error, created_at, delivered_at"
+_UNIT_COLUMNS = "unit, version, state, opened_at, deadline, test, key"
+_UNIT_UPSERT = ("INSERT INTO units (account, unit, version, state, opened_at, deadline, test, key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (account, unit, version) DO UPDATE SET state = excluded.state, deadline = excluded.deadline, "
+                "key = excluded.key")
 _ACCOUNT_COLUMNS = "name, kind, status, senders, carriers, channels, profile, token_sha256, client_certificates, updated_at"
 
 
@@ -130,6 +146,8 @@ class _Writer(threading.Thread):
         try:
             conn.execute("BEGIN IMMEDIATE")
             for operation, future in batch:
+                if not future.set_running_or_notify_cancel():
+                    continue  # the caller gave up before the write began: nobody waits for it, nobody is told
                 conn.execute("SAVEPOINT op")
                 try:
                     value = operation(conn)
@@ -145,7 +163,7 @@ class _Writer(threading.Thread):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             for _, future in batch:
-                if not future.done():
+                if future.running():
                     future.set_exception(error)
             return
         for future, value, error in outcomes:  # only now, after the fsync, do callers learn of success
@@ -348,6 +366,15 @@ class SqliteStore:
                 [(c.receipt, d.sink, d.key, d.body, test, now, now) for d in c.deliveries])
             conn.executemany("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
                              [(c.receipt, e.at, e.stage, _json(e.detail)) for e in c.events])
+            conn.executemany(
+                "INSERT INTO parts (account, unit, version, sequence, final, receipt, message, received_at, document) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, unit, version, sequence) DO UPDATE SET "
+                "final = excluded.final, receipt = excluded.receipt, message = excluded.message, "
+                "received_at = excluded.received_at, document = excluded.document",
+                [(account, p.unit, p.version, p.sequence, int(p.final), p.receipt, p.message, p.received_at, p.document)
+                 for p in c.parts])
+            conn.executemany(_UNIT_UPSERT, [(account, u.unit, u.version, u.state, u.opened_at, u.deadline, int(u.test), u.key)
+                                            for u in c.units])
             if c.masked_payload is not None:
                 conn.execute("UPDATE payloads SET data = ?, masked = 1 WHERE receipt = ?", (c.masked_payload, c.receipt))
 
@@ -378,6 +405,43 @@ class SqliteStore:
     async def events(self, receipt_id: str) -> list[Event]:
         rows = await self._read("SELECT at, stage, detail FROM events WHERE receipt = ? ORDER BY id", (receipt_id,))
         return [Event(r[0], r[1], msgspec.json.decode(r[2]) if r[2] else {}) for r in rows]
+
+    # --- multi-part assembly -----------------------------------------------------------------------
+    async def current_unit(self, account: str, unit: str) -> UnitState | None:
+        rows = await self._read(f"SELECT {_UNIT_COLUMNS} FROM units WHERE account = ? AND unit = ? ORDER BY version DESC LIMIT 1",
+                                (account, unit))
+        return _unit(rows[0]) if rows else None
+
+    async def unit_parts(self, account: str, unit: str, version: int) -> list[StoredPart]:
+        rows = await self._read("SELECT unit, version, sequence, final, receipt, message, received_at, document FROM parts "
+                                "WHERE account = ? AND unit = ? AND version = ? ORDER BY sequence", (account, unit, version))
+        return [StoredPart(unit=r[0], version=r[1], sequence=r[2], final=bool(r[3]), receipt=r[4], message=r[5],
+                           received_at=r[6], document=bytes(r[7])) for r in rows]
+
+    async def expired_units(self, now: str) -> list[tuple[str, UnitState]]:
+        rows = await self._read(f"SELECT account, {_UNIT_COLUMNS} FROM units WHERE state = 'open' AND deadline <= ? "
+                                "ORDER BY deadline", (now,))
+        return [(r[0], _unit(r[1:])) for r in rows]
+
+    async def close_unit(self, account: str, unit: UnitState, deliveries: tuple[NewDelivery, ...], receipt: str,
+                         event: Event) -> bool:
+        """Forward an open unit as it is (its completeness timer fired), unless a part completed it meanwhile."""
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            changed = conn.execute("UPDATE units SET state = ?, key = ? WHERE account = ? AND unit = ? AND version = ? "
+                                   "AND state = 'open'", (unit.state, unit.key, account, unit.unit, unit.version)).rowcount
+            if not changed:
+                return False
+            conn.executemany(
+                "INSERT INTO outbox (receipt, sink, key, body, test, state, next_attempt_at, created_at) "
+                "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (sink, key) DO NOTHING",
+                [(receipt, d.sink, d.key, d.body, int(unit.test), now, now) for d in deliveries])
+            conn.execute("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
+                         (receipt, event.at, event.stage, _json(event.detail)))
+            return True
+
+        return await self._write(op)
 
     # --- outbox -----------------------------------------------------------------------------------
     async def due_deliveries(self, now: str, limit: int) -> list[OutboxRow]:
@@ -467,6 +531,10 @@ def _receipt(row: tuple[Any, ...]) -> Receipt:
                    size=row[7], test=bool(row[8]), state=row[9], format=row[10], verdict=row[11], messages=row[12],
                    travellers=row[13], duplicate=row[14], duplicate_of=row[15], content_hash=row[16],
                    result=bytes(row[17]) if row[17] is not None else None, updated_at=row[18])
+
+
+def _unit(row: tuple[Any, ...]) -> UnitState:
+    return UnitState(unit=row[0], version=row[1], state=row[2], opened_at=row[3], deadline=row[4], test=bool(row[5]), key=row[6])
 
 
 def _delivery(row: tuple[Any, ...]) -> OutboxRow:

@@ -1,0 +1,30 @@
+"""The assembly decisions, without a store: what is a part, when is a unit complete, what is missing."""
+
+from __future__ import annotations
+
+from gateway.assembly import completeness, describe, is_multipart, unit_identity
+from gateway.processing import UnitPart
+from gateway.store.base import StoredPart
+
+
+def stored(sequence: int, final: bool) -> StoredPart:
+    return StoredPart(unit="u", version=1, sequence=sequence, final=final, receipt="r", message=1, received_at="", document=b"{}")
+
+
+def test_completeness_names_the_gaps_up_to_the_final_part():
+    assert completeness([stored(1, False), stored(3, True)]).missing == (2,)
+    assert completeness([stored(2, False), stored(1, False)]).complete is False  # no final part yet
+    assert completeness([stored(2, True), stored(1, False)]).complete is True
+
+
+def test_what_counts_as_a_part():
+    assert not is_multipart(UnitPart(message=1, format="paxlst", sequence=1, first_last="F"))
+    assert not is_multipart(UnitPart(message=1, format="paxlst"))
+    assert is_multipart(UnitPart(message=1, format="paxlst", sequence=1, first_last="C"))
+    assert is_multipart(UnitPart(message=1, format="paxlst", sequence=2, first_last="F"))
+
+
+def test_a_unit_identity_reads_back_even_with_slashes_in_the_reference():
+    unit = UnitPart(message=1, format="paxlst", flight="ZZ1", flight_date="2026-11-24", common_access_reference="ZZ1/261124/1030")
+    assert describe(unit_identity(unit)) == {"format": "paxlst", "flight": "ZZ1", "flight_date": "2026-11-24",
+                                             "common_access_reference": "ZZ1/261124/1030"}
