@@ -107,8 +107,7 @@ class _Handlers:
                               f"the body exceeds the limit of {self.config.max_body_bytes} bytes") from None
             if not payload:
                 raise Refusal(400, "empty-body", "Empty message", "the request body holds no message")
-            interactive = request.query.get("interactive") in ("1", "true")
-            receipt, new = await self.pipeline.submit(account, "https", payload, interactive=interactive)
+            receipt, new = await self.pipeline.submit(account, "https", payload)
         except Refusal as refusal:
             self.pipeline.metrics.refused.labels("https", refusal.kind).inc()
             log.warning("submission_refused", channel="https", status=refusal.status, reason=refusal.kind)
@@ -119,7 +118,9 @@ class _Handlers:
         if _wants_json(request) or not acks:
             document = receipt_document(receipt, acks, replayed=not new)
             return web.Response(body=msgspec.json.encode(document), content_type="application/json", headers=headers)
-        return web.Response(body=acknowledgement_bytes(acks), content_type=ACK_MEDIA_TYPE, headers=headers)
+        # an interactive request waits for its CUSRES (the directive); its CONTRL stays in GET and JSON
+        answer = [a for a in acks if a.kind == "cusres"] or acks
+        return web.Response(body=acknowledgement_bytes(answer), content_type=ACK_MEDIA_TYPE, headers=headers)
 
     async def show(self, request: web.Request) -> web.Response:
         try:

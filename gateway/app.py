@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import ssl
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from gateway.accounts import ensure_token, seed_accounts, token_digest
 from gateway.config import Config, read_secret
 from gateway.forwarding.outbox import Dispatcher
 from gateway.forwarding.sinks import DirectorySink, Sink, WebhookSink
+from gateway.iapi import DecisionHook
 from gateway.limits import RateLimiter
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
@@ -52,6 +54,7 @@ class Gateway:
         self.pool: ProcessPoolExecutor | None = None
         self.sinks: dict[str, Sink] = {}
         self.pipeline: Pipeline | None = None
+        self.hook: DecisionHook | None = None
         self.dispatcher: Dispatcher | None = None
         self._runners: list[web.AppRunner] = []
         self._timer: asyncio.Task[None] | None = None
@@ -70,7 +73,8 @@ class Gateway:
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(self.pool, ping) for _ in range(default_workers(config))))
         self.dispatcher = Dispatcher(self.store, self.sinks, config.forwarding, self.metrics)
-        self.pipeline = Pipeline(config, self.store, self.pool, self.metrics, on_outbox=self.dispatcher.wake)
+        self.hook = self._hook()
+        self.pipeline = Pipeline(config, self.store, self.pool, self.metrics, self.hook, on_outbox=self.dispatcher.wake)
         resumed = await self.pipeline.resume()
         self.dispatcher.start()
         self._timer = asyncio.create_task(self._housekeeping(), name="paxgate-housekeeping")
@@ -87,20 +91,25 @@ class Gateway:
                 path.mkdir(parents=True, exist_ok=True)
                 sinks[sink.name] = DirectorySink(sink.name, path)
             else:
-                headers = {}
-                if sink.auth_header:
-                    value = read_secret(self.config, file=sink.auth_value_file, env=sink.auth_value_env,
-                                        what=f"sink {sink.name} {sink.auth_header}")
-                    if value is not None:
-                        headers[sink.auth_header] = value
-                context = None
-                if sink.ca_file:
-                    import ssl  # noqa: PLC0415 - only webhooks with their own CA need it
-
-                    context = ssl.create_default_context(cafile=str(self.config.path(sink.ca_file)))
+                headers = self._auth_header(sink.auth_header, sink.auth_value_file, sink.auth_value_env, f"sink {sink.name}")
                 sinks[sink.name] = WebhookSink(sink.name, sink.url, headers=headers, timeout_s=sink.timeout_seconds,
-                                               ssl=context)
+                                               ssl=self._trust(sink.ca_file))
         return sinks
+
+    def _hook(self) -> DecisionHook:
+        iapi = self.config.iapi
+        headers = self._auth_header(iapi.auth_header, iapi.auth_value_file, iapi.auth_value_env, "iapi hook")
+        return DecisionHook(iapi, headers, self._trust(iapi.ca_file))
+
+    def _auth_header(self, name: str, file: str, env: str, what: str) -> dict[str, str]:
+        if not name:
+            return {}
+        value = read_secret(self.config, file=file, env=env, what=f"{what} {name}")
+        return {name: value} if value is not None else {}
+
+    def _trust(self, ca_file: str) -> ssl.SSLContext | None:
+        """The CA an outgoing HTTPS call trusts instead of the system's, when one is configured."""
+        return ssl.create_default_context(cafile=str(self.config.path(ca_file))) if ca_file else None
 
     def _operators(self) -> Operators:
         users = {}
@@ -185,6 +194,8 @@ class Gateway:
             await self.dispatcher.stop()
         for sink in self.sinks.values():
             await sink.close()
+        if self.hook is not None:
+            await self.hook.close()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=False)
         await self.store.close()

@@ -100,6 +100,18 @@ class AccountConfig(_Table):
     client_certificates: tuple[str, ...] = ()  # SHA-256 fingerprints (hex, colons optional) of its TLS client certs
 
 
+class IapiConfig(_Table):
+    """The national decision hook for interactive API requests (DESIGN.md §6.9)."""
+
+    hook_url: str = ""  # empty: paxgate's own data-sufficiency decision answers every request
+    deadline_seconds: float = 2.0  # the hook's answer must arrive by then, or the fallback answers
+    fallback: Literal["default", "board", "no_board", "advisory", "insufficient"] = "default"
+    auth_header: str = ""
+    auth_value_env: str = ""
+    auth_value_file: str = ""
+    ca_file: str = ""
+
+
 class LoggingConfig(_Table):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -112,6 +124,7 @@ class Config(_Table):
     pipeline: PipelineConfig = PipelineConfig()
     forwarding: ForwardingConfig = ForwardingConfig()
     logging: LoggingConfig = LoggingConfig()
+    iapi: IapiConfig = IapiConfig()
     sinks: tuple[SinkConfig, ...] = ()
     accounts: tuple[AccountConfig, ...] = ()
 
@@ -183,6 +196,10 @@ def _check(config: Config, source: str) -> None:
     for i, user in enumerate(config.operator.users):
         if not (user.token_file or user.token_env):
             raise ConfigError(source, f"operator.users[{i}]", "an operator needs token_file or token_env")
+    if config.iapi.hook_url and not config.iapi.hook_url.startswith(("http://", "https://")):
+        raise ConfigError(source, "iapi.hook_url", "expected an http:// or https:// url")
+    if not 0 < config.iapi.deadline_seconds <= 30:
+        raise ConfigError(source, "iapi.deadline_seconds", "expected more than 0 and at most 30 seconds")
     if config.forwarding.max_attempts < 1:
         raise ConfigError(source, "forwarding.max_attempts", "expected at least 1")
 

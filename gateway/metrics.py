@@ -28,4 +28,6 @@ class Metrics:
                                    registry=self.registry)
         self.incomplete = Counter("paxgate_assembly_incomplete", "Multi-part units forwarded incomplete (timer fired)",
                                   ["account"], registry=self.registry)
+        self.iapi = Counter("paxgate_iapi_decisions", "Interactive API requests answered, by who decided",
+                            ["source"], registry=self.registry)
         self.delivered = Counter("paxgate_deliveries", "Units delivered by sink", ["sink"], registry=self.registry)

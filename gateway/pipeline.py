@@ -25,6 +25,7 @@ import structlog
 from gateway.accounts import authorize
 from gateway.assembly import assembled_unit, completeness, describe, is_multipart, unit_identity
 from gateway.config import Config
+from gateway.iapi import DecisionHook
 from gateway.metrics import Metrics
 from gateway.processing import Job, Outcome, UnitPart, process_packed, unpack
 from gateway.profiles import load_profile
@@ -42,9 +43,10 @@ def new_receipt_id() -> str:
 
 
 class Pipeline:
-    def __init__(self, config: Config, store: Store, pool: Executor, metrics: Metrics,
+    def __init__(self, config: Config, store: Store, pool: Executor, metrics: Metrics, hook: DecisionHook,
                  on_outbox: Callable[[], None] = lambda: None) -> None:
         self.config = config
+        self.hook = hook
         self.store = store
         self.pool = pool
         self.metrics = metrics
@@ -60,8 +62,8 @@ class Pipeline:
             profile = self._profiles[name] = load_profile(name)
         return profile
 
-    async def submit(self, account: AccountRecord, channel: str, payload: bytes, *, filename: str | None = None,
-                     interactive: bool = False) -> tuple[Receipt, bool]:
+    async def submit(self, account: AccountRecord, channel: str, payload: bytes, *,
+                     filename: str | None = None) -> tuple[Receipt, bool]:
         """Store, process and acknowledge one submission; returns its receipt and whether it was new.
         Raises ``accounts.Refusal`` (nothing stored) when the account may not submit now."""
         authorize(account, channel)
@@ -78,7 +80,7 @@ class Pipeline:
             self.metrics.replayed.labels(account.name).inc()
             log.info("message_replayed", receipt=stored.id, account=account.name, channel=channel)
         if stored.state == "received":
-            await self.process(stored, payload, interactive=interactive)
+            await self.process(stored, payload)
         self.metrics.ack_seconds.observe(time.perf_counter() - started)
         final = await self.store.receipt(stored.id)
         assert final is not None
@@ -97,7 +99,7 @@ class Pipeline:
                 await self.process(receipt, payload)
         return len(pending)
 
-    async def process(self, receipt: Receipt, payload: bytes, *, interactive: bool = False) -> None:
+    async def process(self, receipt: Receipt, payload: bytes) -> None:
         """Validate, decide and commit one receipt, once even when asked twice at the same time."""
         running = self._inflight.get(receipt.id)
         if running is not None:
@@ -106,7 +108,7 @@ class Pipeline:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._inflight[receipt.id] = future
         try:
-            await self._process(receipt, payload, interactive)
+            await self._process(receipt, payload)
             future.set_result(None)
         except BaseException as error:
             future.set_exception(error)
@@ -115,7 +117,7 @@ class Pipeline:
         finally:
             del self._inflight[receipt.id]
 
-    async def _process(self, receipt: Receipt, payload: bytes, interactive: bool) -> None:
+    async def _process(self, receipt: Receipt, payload: bytes) -> None:
         latest = await self.store.receipt(receipt.id)
         if latest is None or latest.state != "received":
             return  # processed meanwhile (by the resume sweep, or a replay that won the race)
@@ -126,8 +128,18 @@ class Pipeline:
         profile = self.profile(account.profile)
         admission = Admission(senders=account.senders, carriers=account.carriers)
         job = Job(receipt=receipt.id, profile=profile, admission=admission, prepared=datetime.now(UTC),
-                  reference=str(receipt.seq), acknowledgement="cusres" if interactive else "contrl")
+                  reference=str(receipt.seq))
         outcome = await self._validate(payload, job)
+        decided: list[Event] = []
+        if outcome.iapi is not None:  # an interactive request: the state's decision hook decides
+            started = time.perf_counter()
+            decisions, source = await self.hook.decide(receipt.id, account.name, outcome.iapi)
+            if decisions:
+                job = msgspec.structs.replace(job, decisions=decisions)
+                outcome = await self._validate(payload, job)
+            elapsed = round((time.perf_counter() - started) * 1000)
+            decided.append(Event(utcnow(), "iapi_decided", {"source": source, "ms": elapsed}))
+            self.metrics.iapi.labels(source).inc()
         lock = self._decide.setdefault(account.name, asyncio.Lock())
         async with lock:  # duplicate decisions of one account see each other's commits
             duplicate = duplicate_of = None
@@ -150,6 +162,7 @@ class Pipeline:
                       Event(utcnow(), "acknowledged", {"kinds": [a.kind for a in outcome.acks]})]
             if duplicate:
                 events.append(Event(utcnow(), "duplicate", {"kind": duplicate, "of": duplicate_of}))
+            events.extend(decided)
             events.extend(plan.events)
             if deliveries:
                 events.append(Event(utcnow(), "queued", {"deliveries": len(deliveries)}))

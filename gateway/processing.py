@@ -18,9 +18,11 @@ from datetime import datetime
 import msgspec
 
 from gateway.store.base import InterchangeKey, StoredAck
-from validators.acks import Acknowledgement, acknowledge, cusres
+from validators.acks import Acknowledgement, acknowledge, cusres, interactive
 from validators.admission import Admission
 from validators.edifact.contrl import ContrlContext
+from validators.edifact.envelope import Interchange
+from validators.paxlst.cusres import DirectiveKey, Directives, default_answers
 from validators.profiles import Profile
 from validators.report import Report, Scope, Severity
 from validators.validate import validate
@@ -32,7 +34,8 @@ class Job(msgspec.Struct, frozen=True, kw_only=True):
     admission: Admission
     prepared: datetime  # the time our acknowledgement says it was prepared
     reference: str  # our interchange control reference (UNB 0020 of the acknowledgement)
-    acknowledgement: str = "contrl"  # contrl, or cusres for an interactive API request
+    # an interactive request's decisions from the national hook: (message, traveller position) → (directive, text)
+    decisions: dict[tuple[int, int], tuple[DirectiveKey, str | None]] = {}
 
 
 class UnitPart(msgspec.Struct, frozen=True, kw_only=True):
@@ -60,6 +63,7 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     no_ack: tuple[str, ...]
     content_hash: str | None
     units: tuple[UnitPart, ...]  # messages fit to forward (not rejected by syntax or structure)
+    iapi: bytes | None = None  # an interactive request, as the decision hook receives it (JSON); None otherwise
 
 
 def init_worker(parent: int | None = None) -> None:
@@ -90,9 +94,11 @@ def unpack(data: bytes) -> Outcome:
 
 def process(payload: bytes, job: Job) -> Outcome:
     report = validate(payload, job.profile, job.admission)
-    context = ContrlContext(job.prepared, job.reference)
-    writer = cusres if job.acknowledgement == "cusres" else acknowledge
-    answers = writer(report, job.profile, context)
+    answers = acknowledge(report, job.profile, ContrlContext(job.prepared, job.reference))
+    requests = [i for i in report.interchanges if interactive(i, job.profile)]
+    if requests:  # an iAPI request is answered with a CUSRES besides any CONTRL (DESIGN.md §6.9)
+        answers += cusres(report, job.profile, ContrlContext(job.prepared, f"I{job.reference}"), decisions=job.decisions,
+                          only_interactive=True)
     acks = tuple(StoredAck(a.interchange, a.kind, a.payload) for a in answers if isinstance(a, Acknowledgement))
     no_ack = tuple(f"interchange {a.interchange}: {a.reason}" for a in answers if not isinstance(a, Acknowledgement))
     if not answers:
@@ -108,7 +114,23 @@ def process(payload: bytes, job: Job) -> Outcome:
         no_ack=no_ack,
         content_hash=_content_hash(report),
         units=_units(report),
+        iapi=_iapi_request(report, requests, job.profile) if requests else None,
     )
+
+
+def _iapi_request(report: Report, requests: list[Interchange], profile: Profile) -> bytes:
+    """What the national decision hook is asked: each request's travellers and paxgate's default
+    decision for each (ERC code and text), keyed by message index and traveller NAD position."""
+    directives = Directives(**profile.iapi_directives)
+    messages = []
+    for interchange in requests:
+        for reply in default_answers(report, interchange, directives):
+            if reply.manifest is None:
+                continue
+            messages.append({"message": reply.manifest.message, "manifest": reply.manifest,
+                             "default": [{"position": position, "code": d.code, "text": d.text}
+                                         for position, d in reply.decisions.items()]})
+    return msgspec.json.encode({"messages": messages})
 
 
 def _interchange_keys(report: Report) -> tuple[InterchangeKey, ...]:

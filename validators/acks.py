@@ -12,12 +12,13 @@ messages gets one, whatever UNB 0031 says, with paxgate's default data-sufficien
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from validators.edifact.charsets import SUPPORTED_VERSIONS, SYNTAX_IDENTIFIERS
 from validators.edifact.contrl import ContrlContext, write_contrl
 from validators.edifact.envelope import Interchange
-from validators.paxlst.cusres import Directives, default_answers, write_cusres
+from validators.paxlst.cusres import Decision, DirectiveKey, Directives, MessageAnswer, default_answers, write_cusres
 from validators.profiles import Profile
 from validators.report import Report
 
@@ -49,12 +50,25 @@ def acknowledge(report: Report, profile: Profile, context: ContrlContext) -> lis
     return answers
 
 
-def cusres(report: Report, profile: Profile, context: ContrlContext) -> list[Acknowledgement | NoAcknowledgement]:
+def interactive(interchange: Interchange, profile: Profile) -> bool:
+    """An interactive API request: its UNB application reference (0026) is one the profile names."""
+    return interchange.header is not None and interchange.header.value(7) in profile.iapi_references
+
+
+def cusres(report: Report, profile: Profile, context: ContrlContext, *,
+           decisions: Mapping[tuple[int, int], tuple[DirectiveKey, str | None]] | None = None,
+           only_interactive: bool = False) -> list[Acknowledgement | NoAcknowledgement]:
     """One entry per interchange: the CUSRES answering its PAXLST messages, or why none is sent,
-    with the directive codes the profile's ``[iapi]`` table names (China NIA's by default)."""
+    with the directive codes the profile's ``[iapi]`` table names (China NIA's by default).
+
+    ``decisions`` — (message index, traveller NAD position) → (directive, text) — are a national
+    decision hook's answers and replace paxgate's default data-sufficiency decision for those
+    travellers. ``only_interactive`` answers only the interchanges ``interactive`` picks out."""
     directives = Directives(**profile.iapi_directives)
     answers: list[Acknowledgement | NoAcknowledgement] = []
     for interchange in report.interchanges:
+        if only_interactive and not interactive(interchange, profile):
+            continue
         reason = _unreadable(interchange, "CUSRES")
         if reason is None and not any(m.type == "PAXLST" for m in interchange.messages):
             found = ", ".join(dict.fromkeys(m.type or "?" for m in interchange.messages)) or "no message"
@@ -62,9 +76,24 @@ def cusres(report: Report, profile: Profile, context: ContrlContext) -> list[Ack
         if reason is not None:
             answers.append(NoAcknowledgement(interchange.number, reason))
             continue
-        payload = write_cusres(report, interchange, default_answers(report, interchange, directives), context)
+        replies = default_answers(report, interchange, directives)
+        if decisions:
+            replies = [_decided(reply, decisions, directives) for reply in replies]
+        payload = write_cusres(report, interchange, replies, context, directives)
         answers.append(Acknowledgement("cusres", interchange.number, payload))
     return answers
+
+
+def _decided(reply: MessageAnswer, decisions: Mapping[tuple[int, int], tuple[DirectiveKey, str | None]],
+             directives: Directives) -> MessageAnswer:
+    if reply.manifest is None:
+        return reply
+    index = reply.manifest.message
+    chosen = {}
+    for position, default in reply.decisions.items():
+        given = decisions.get((index, position))
+        chosen[position] = Decision(directives.code(given[0]), given[1]) if given else default
+    return MessageAnswer(reply.message, reply.manifest, chosen)
 
 
 def _unreadable(interchange: Interchange, kind: str) -> str | None:

@@ -46,6 +46,7 @@ class Profile(msgspec.Struct, frozen=True):
     paxlst_directories: tuple[str, ...] = ("02B", "05B")  # UNH S009 0054 releases accepted for PAXLST
     paxlst_require: tuple[str, ...] = ()  # names from validators.paxlst.requirements every traveller must carry
     iapi_directives: dict[str, str] = {}  # interactive API ERC codes by directive (board, no_board, …); empty: defaults
+    iapi_references: tuple[str, ...] = ("IAPI",)  # UNB 0026 values that mark a PAXLST as an interactive request
     assembly_minutes: int = 30  # how long the gateway waits for the missing parts of a multi-part list or push
 
     def severity_of(self, code: str) -> Severity:
@@ -97,9 +98,14 @@ class Profile(msgspec.Struct, frozen=True):
             else:
                 raise ProfileError(source, f"paxlst.{key}", "unknown key; expected 'directories' or 'require'")
         directives = dict(self.iapi_directives)
+        references = self.iapi_references
         for key, value in _table(mapping, "iapi", source).items():
+            if key == "application_references":
+                references = _strings(value, source, "iapi.application_references", "UNB 0026 values such as \"IAPI\"")
+                continue
             if key not in _DIRECTIVES:
-                raise ProfileError(source, f"iapi.{key}", f"unknown directive; expected one of {', '.join(_DIRECTIVES)}")
+                raise ProfileError(source, f"iapi.{key}",
+                                   f"unknown key; expected application_references or a directive: {', '.join(_DIRECTIVES)}")
             if not isinstance(value, str) or not 1 <= len(value) <= 8:
                 raise ProfileError(source, f"iapi.{key}", "expected an ERC 9321 code (an..8), such as \"0Z\"")
             directives[key] = value
@@ -114,7 +120,8 @@ class Profile(msgspec.Struct, frozen=True):
         description = mapping.get("description", self.description)
         if not isinstance(name, str) or not isinstance(description, str):
             raise ProfileError(source, "name", "expected a string")
-        return Profile(name, description, contrl, recipients, severity, directories, require, directives, assembly_minutes)
+        return Profile(name, description, contrl, recipients, severity, directories, require, directives, references,
+                       assembly_minutes)
 
 
 def _strings(value: object, source: str, key: str, what: str) -> tuple[str, ...]:

@@ -55,7 +55,7 @@ class Running:
 
 
 def write_config(tmp: Path, ca: trustme.CA, client_fingerprint: str, *, rate_per_minute: int = 0, rate_burst: int = 60,
-                 max_body_bytes: int = 65536, body_timeout: float = 2.0) -> Path:
+                 max_body_bytes: int = 65536, body_timeout: float = 2.0, extra: str = "") -> Path:
     server = ca.issue_cert("127.0.0.1", "localhost")
     server.private_key_pem.write_to_path(str(tmp / "server.key"))
     server.cert_chain_pems[0].write_to_path(str(tmp / "server.pem"))
@@ -135,7 +135,7 @@ name = "RL"
 senders = ["ZZ"]
 token_file = "RL.token"
 channels = ["sftp"]
-"""
+""" + extra
     path = tmp / "paxgate.toml"
     path.write_text(text)
     return path
