@@ -23,6 +23,7 @@ from gateway.limits import RateLimiter
 from gateway.pipeline import Pipeline
 from gateway.store import AccountRecord, Store
 from gateway.tls import der_fingerprint
+from gateway.web.openapi import openapi_document
 
 log = structlog.get_logger("paxgate.https")
 
@@ -42,12 +43,17 @@ def carrier_app(pipeline: Pipeline, store: Store, config: HttpsConfig, limiter: 
     app.router.add_post("/v1/messages", handler.submit)
     app.router.add_get("/v1/messages/{receipt}", handler.show)
     app.router.add_get("/healthz", handler.health)
+    app.router.add_get("/v1/openapi.json", handler.openapi)
     return app
 
 
 class _Handlers:
     def __init__(self, pipeline: Pipeline, store: Store, config: HttpsConfig, limiter: RateLimiter) -> None:
         self.pipeline, self.store, self.config, self.limiter = pipeline, store, config, limiter
+        self.document = openapi_document("carrier")
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.document, content_type="application/json")
 
     async def health(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})

@@ -19,6 +19,7 @@ from gateway.accounts import token_digest
 from gateway.answers import receipt_document
 from gateway.metrics import Metrics
 from gateway.store import Store
+from gateway.web.openapi import openapi_document
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STATUSES = ("testing", "certified", "suspended")
@@ -125,6 +126,12 @@ def operator_app(store: Store, metrics: Metrics, operators: Operators, *, ready:
             return _problem(404, "not-found", f"no account {request.match_info['account']}")
         return _json({"account": account.name, "status": account.status})
 
+    document = openapi_document("operator")
+
+    async def openapi(request: web.Request) -> web.Response:
+        return web.Response(body=document, content_type="application/json")
+
+    app.router.add_get("/v1/openapi.json", openapi)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)
