@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
+import msgspec.inspect
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "paxgate.toml"
 
@@ -150,13 +151,30 @@ def load_config(path: str | Path | None = None, *, data_dir: str | None = None) 
     except msgspec.ValidationError as error:
         text = str(error)
         match = _AT.search(text)
-        key = match["path"].lstrip(".").replace("].", "]") if match else "(top level)"
-        raise ConfigError(str(source), key or "(top level)", _AT.sub("", text).replace("Object contains unknown field",
-                                                                                   "unknown key")) from None
+        key = match["path"].lstrip(".") if match else "(top level)"
+        problem = _AT.sub("", text).replace("Object contains unknown field", "unknown key")
+        choices = _choices(key)
+        if choices:
+            problem += f"; expected one of: {', '.join(choices)}"
+        raise ConfigError(str(source), key or "(top level)", problem) from None
     if data_dir is not None:
         config = msgspec.structs.replace(config, data_dir=data_dir)
     _check(config, str(source))
     return config
+
+
+def _choices(key: str) -> list[str]:
+    """The allowed values of the setting at ``key`` (e.g. ``accounts[0].status``) when it is a choice."""
+    info: msgspec.inspect.Type = msgspec.inspect.type_info(Config)
+    for name in re.sub(r"\[\d+\]", "", key).split("."):
+        while isinstance(info, msgspec.inspect.VarTupleType):
+            info = info.item_type
+        if not isinstance(info, msgspec.inspect.StructType):
+            return []
+        info = next((f.type for f in info.fields if f.name == name), msgspec.inspect.AnyType())
+    while isinstance(info, msgspec.inspect.VarTupleType):
+        info = info.item_type
+    return sorted(str(v) for v in info.values) if isinstance(info, msgspec.inspect.LiteralType) else []
 
 
 def _check(config: Config, source: str) -> None:

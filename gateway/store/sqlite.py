@@ -347,6 +347,8 @@ class SqliteStore:
 
         def op(conn: sqlite3.Connection) -> None:
             row = conn.execute("SELECT account, test FROM receipts WHERE id = ?", (c.receipt,)).fetchone()
+            if row is None:
+                raise LookupError(f"no receipt {c.receipt} to complete")
             account, test = row
             conn.execute(
                 "UPDATE receipts SET state = 'processed', format = ?, verdict = ?, messages = ?, travellers = ?, duplicate = ?, "
