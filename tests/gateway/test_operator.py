@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gateway_harness import ADMIN, TOKENS, VIEWER, Running, start, wait_for
 
 from conformance.builders import PaxlstSpec, paxlst
+from gateway.cli import main
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -104,3 +106,21 @@ async def test_account_status_changes_are_audited_and_take_effect(gw: Running):
         assert response.status == 403
     status, body = await call(gw, "GET", "/v1/accounts", VIEWER)
     assert b"token_sha256" not in body and b'"name":"XX"' in body
+
+
+async def test_the_receipts_command_works_through_the_admin_api(gw: Running, capsys: pytest.CaptureFixture[str]):
+    receipt = await submit(gw, 6)
+    common = ["--operator-url", gw.operator_url, "--token-file", str(gw.data_dir / "admin.token")]
+    assert await asyncio.to_thread(main, ["receipts", "list", "--account", "ZZ", *common]) == 0
+    listing = capsys.readouterr().out
+    assert receipt in listing and "processed" in listing and "paxlst" in listing
+    assert await asyncio.to_thread(main, ["receipts", "show", receipt, *common]) == 0
+    shown = msgspec.json.decode(capsys.readouterr().out)
+    assert shown["receipt"] == receipt and shown["history"][0]["stage"] == "received"
+    assert await asyncio.to_thread(main, ["receipts", "reprocess", receipt, *common]) == 0
+    assert '"reprocessed": true' in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["receipts", "redrive", *common]) == 0
+    assert '"redriven"' in capsys.readouterr().out
+    viewer = ["--operator-url", gw.operator_url, "--token-file", str(gw.data_dir / "viewer.token")]
+    assert await asyncio.to_thread(main, ["receipts", "reprocess", receipt, *viewer]) == 1
+    assert "403" in capsys.readouterr().err
