@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench fuzz docs clean
+.PHONY: run demo test lint bench bench-load fuzz docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: install, then demonstrate the validator CLI on the shipped example interchanges
+## run: install, then run the gateway on its embedded defaults (configs/paxgate.toml, data in ./paxgate-data)
 run: $(STAMP)
+	$(BIN)/paxgate serve
+
+## demo: the validator command line on the shipped example interchanges (no server needed)
+demo: $(STAMP)
 	@echo "== paxgate validate (a clean PAXLST, a PNRGOV push, a broken PAXLST)"
 	@$(BIN)/paxgate validate tests/fixtures/edifact/paxlst-d05b-clean.edi tests/fixtures/edifact/pnrgov-iata-push.edi \
 		tests/fixtures/edifact/paxlst-broken-envelope.edi || echo "(exit status $$?: one file is rejected, as the demo intends)"

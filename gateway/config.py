@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -146,6 +147,7 @@ def load_config(path: str | Path | None = None, *, data_dir: str | None = None) 
         raise ConfigError(str(source), "(file)", "no such file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(str(source), "(syntax)", str(error)) from None
+    mapping = _environment_overrides(mapping, os.environ)
     try:
         config = msgspec.convert(mapping, Config)
     except msgspec.ValidationError as error:
@@ -161,6 +163,30 @@ def load_config(path: str | Path | None = None, *, data_dir: str | None = None) 
         config = msgspec.structs.replace(config, data_dir=data_dir)
     _check(config, str(source))
     return config
+
+
+ENV_PREFIX = "PAXGATE__"
+
+
+def _environment_overrides(mapping: dict[str, object], environ: Mapping[str, str]) -> dict[str, object]:
+    """``PAXGATE__HTTPS__HOST=0.0.0.0`` sets ``https.host``: containers change a setting without a
+    new file. A value is read as a TOML value when it is one (numbers, booleans, lists), else as text."""
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX):].split("__")]
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        table = mapping
+        for part in path[:-1]:
+            inner = table.setdefault(part, {})
+            if not isinstance(inner, dict):
+                raise ConfigError(name, ".".join(path), f"{part} is not a table")
+            table = inner
+        table[path[-1]] = value
+    return mapping
 
 
 def _choices(key: str) -> list[str]:

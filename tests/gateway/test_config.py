@@ -65,3 +65,15 @@ def test_secrets_come_from_files_or_the_environment(tmp_path: Path, monkeypatch:
 def test_serve_with_a_broken_config_exits_2_naming_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["serve", "--config", str(write(tmp_path, "[operator]\nport = -1\n"))]) == 2
     assert "operator.port: expected a TCP port" in capsys.readouterr().err
+
+
+def test_environment_variables_override_single_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAXGATE__HTTPS__HOST", "0.0.0.0")
+    monkeypatch.setenv("PAXGATE__HTTPS__PORT", "9443")
+    monkeypatch.setenv("PAXGATE__PIPELINE__WORKERS", "3")
+    config = load_config()
+    assert config.https.host == "0.0.0.0" and config.https.port == 9443 and config.pipeline.workers == 3
+    monkeypatch.setenv("PAXGATE__HTTPS__PORT", "nine")
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert caught.value.key == "https.port"
