@@ -136,6 +136,7 @@ class _Handlers:
         receipt = await self.store.receipt(request.match_info["receipt"])
         if receipt is None or receipt.account != account.name:  # another account's receipt does not exist for you
             return problem(404, "not-found", "No such receipt", "no receipt with this id belongs to your account")
+        await self.store.audit(f"carrier:{account.name}", "receipt_viewed", receipt.id, {"channel": "https"})
         acks = await self.store.acknowledgements(receipt.id)
         events = await self.store.events(receipt.id)
         return web.Response(body=msgspec.json.encode(receipt_document(receipt, acks, events=events)),

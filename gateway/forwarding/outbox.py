@@ -41,6 +41,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._busy: set[int] = set()
         self._rng = random.Random()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -48,16 +49,23 @@ class Dispatcher:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="paxgate-outbox")
 
-    async def stop(self) -> None:
-        """Finish the deliveries in flight, then stop; what is left stays in the store."""
-        if self._task is not None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Let the deliveries in flight finish (up to ``grace_seconds``), then stop; what is left
+        stays in the store for the next start. A delivery cut off is simply delivered again."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace_seconds)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 worked = await self.drain_once()
                 await self._refresh_depth()
@@ -66,7 +74,7 @@ class Dispatcher:
             except Exception:  # the store itself failed: wait and try again, never die silently
                 log.exception("outbox_failed")
                 worked = 0
-            if not worked:
+            if not worked and not self._stopping:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_seconds)
