@@ -58,7 +58,8 @@ def _record(config: Config, account: AccountConfig) -> AccountRecord:
     return AccountRecord(
         name=account.name, kind=account.kind, status=account.status, senders=account.senders, carriers=account.carriers,
         channels=tuple(account.channels), profile=account.profile, token_sha256=token_digest(token) if token else None,
-        client_certificates=tuple(normalise_fingerprint(f) for f in account.client_certificates))
+        client_certificates=tuple(normalise_fingerprint(f) for f in account.client_certificates),
+        ssh_keys=account.ssh_keys, amqp_user=account.amqp_user)
 
 
 def authorize(account: AccountRecord, channel: str) -> None:

@@ -19,6 +19,7 @@ import ssl
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 from aiohttp import web
@@ -40,6 +41,13 @@ from gateway.tls import certificate_fingerprint, development_certificate, server
 from gateway.web.operator import Operators, operator_app
 
 log = structlog.get_logger("paxgate.app")
+
+
+class Transport(Protocol):
+    """A carrier channel adapter the composition root starts after the pipeline and stops first."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
 SHUTDOWN_GRACE_SECONDS = 30.0
 HOUSEKEEPING_SECONDS = 5.0
 STALE_RECEIPT_SECONDS = 60.0
@@ -58,6 +66,7 @@ class Gateway:
         self.dispatcher: Dispatcher | None = None
         self._runners: list[web.AppRunner] = []
         self._timer: asyncio.Task[None] | None = None
+        self.transports: list[Transport] = []
         self.carrier_port = 0
         self.operator_port = 0
         self.certificate: Path | None = None
@@ -79,6 +88,9 @@ class Gateway:
         self.dispatcher.start()
         self._timer = asyncio.create_task(self._housekeeping(), name="paxgate-housekeeping")
         await self._listen()
+        for transport in self._transports():
+            await transport.start()
+            self.transports.append(transport)
         log.info("gateway_started", data_dir=str(self.data_dir), port=self.carrier_port, listener="carrier-https",
                  fingerprint=certificate_fingerprint(self.certificate) if self.certificate else None, count=resumed)
         log.info("operator_listening", port=self.operator_port, host=config.operator.host, listener="operator")
@@ -160,6 +172,10 @@ class Gateway:
             except Exception:
                 log.exception("housekeeping_failed")
 
+    def _transports(self) -> list[Transport]:
+        """The carrier channels besides HTTPS, as the config enables them (SFTP, AMQP)."""
+        return []
+
     async def ready(self) -> dict[str, bool]:
         pool_alive = False
         if self.pool is not None:
@@ -183,6 +199,9 @@ class Gateway:
 
     async def stop(self) -> None:
         log.info("gateway_stopping")
+        for transport in reversed(self.transports):  # stop taking in, finish what is in flight
+            await transport.stop()
+        self.transports = []
         for runner in self._runners:  # stops accepting, lets in-flight requests finish
             await runner.cleanup()
         self._runners = []

@@ -77,10 +77,13 @@ class ForwardingConfig(_Table):
 
 class SinkConfig(_Table):
     name: str
-    type: Literal["directory", "webhook"]
+    type: Literal["directory", "webhook", "amqp"]
     traffic: Literal["production", "test"] = "production"  # a carrier in testing only ever reaches test sinks
     path: str = ""  # directory: relative to the data directory
-    url: str = ""  # webhook
+    url: str = ""  # webhook; amqp: the broker URL (or url_env)
+    url_env: str = ""  # amqp: an environment variable holding the broker URL with its password
+    exchange: str = ""  # amqp: the downstream exchange ("" = the default exchange, routing_key = a queue)
+    routing_key: str = ""  # amqp
     timeout_seconds: float = 10.0
     auth_header: str = ""  # e.g. Authorization; its value comes from auth_value_env or auth_value_file
     auth_value_env: str = ""
@@ -96,10 +99,61 @@ class AccountConfig(_Table):
     carriers: tuple[str, ...] = ()  # airline designators it may report flights for
     channels: tuple[Literal["https", "sftp", "amqp"], ...] = ("https",)
     profile: str = "baseline"
+    ssh_keys: tuple[str, ...] = ()  # OpenSSH public keys ("ssh-ed25519 AAAA… comment") it logs in to SFTP with
+    create_ssh_key: bool = False  # generate a key pair on first start: private key at DATA_DIR/<name>… (demo)
+    ssh_key_file: str = ""  # where create_ssh_key writes the private key (the public key is registered)
+    amqp_user: str = ""  # the broker user whose messages on the shared queue are this account's (default: name)
     token_file: str = ""
     token_env: str = ""
     create_token: bool = False
     client_certificates: tuple[str, ...] = ()  # SHA-256 fingerprints (hex, colons optional) of its TLS client certs
+
+
+class SftpPoller(_Table):
+    """Client mode: paxgate fetches a carrier's (or service provider's) files from their SFTP drop."""
+
+    account: str  # whose files these are
+    host: str
+    port: int = 22
+    username: str = ""
+    key_file: str = ""  # our private key for their server (relative to the data directory)
+    known_hosts: str = ""  # OpenSSH known_hosts holding their host key; checking is always on
+    remote_inbox: str = "out"  # where they put files for us
+    remote_acks: str = "in"  # where we put acknowledgements for them ("" = do not upload)
+    after: Literal["delete", "move"] = "delete"  # what happens to a remote file after our local commit
+    move_to: str = "done"
+    interval_seconds: float = 60.0
+
+
+class SftpConfig(_Table):
+    """The SFTP server carriers push to (server mode) and the drops paxgate polls (client mode)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 2222
+    host_key: str = "ssh/host_ed25519_key"  # generated on first start, relative to the data directory
+    root: str = "sftp"  # DATA_DIR/sftp/<ACCOUNT>/{inbox,outbox,archive}
+    max_file_bytes: int = 10 * 1024 * 1024
+    quota_bytes: int = 100 * 1024 * 1024  # per account, inbox and outbox together
+    idle_timeout_seconds: float = 300.0
+    password_login: bool = False
+    archive_days: int = 0  # 0: taken files are not kept in archive/; n: kept n days
+    pollers: tuple[SftpPoller, ...] = ()
+
+
+class AmqpConfig(_Table):
+    """The message-queue ingress (RabbitMQ, AMQP 0-9-1); off while ``url`` and ``url_env`` are empty."""
+
+    url: str = ""  # amqp://user@host:5672/vhost — put the password in url_env's variable instead
+    url_env: str = ""  # an environment variable holding the whole URL (with its password)
+    queue_prefix: str = "paxgate.in."  # per-account queues: paxgate.in.<ACCOUNT>
+    ack_prefix: str = "paxgate.ack."  # acknowledgements without reply_to: paxgate.ack.<ACCOUNT>
+    shared_queue: str = ""  # optional: one queue for all, the account is the broker-validated user_id
+    queue_type: Literal["quorum", "classic"] = "quorum"
+    prefetch: int = 32
+    max_attempts: int = 5  # deliveries of one message before it goes to the dead-letter queue
+    dead_letter_queue: str = "paxgate.dead"
+    reconnect_max_seconds: float = 30.0
 
 
 class IapiConfig(_Table):
@@ -127,6 +181,8 @@ class Config(_Table):
     forwarding: ForwardingConfig = ForwardingConfig()
     logging: LoggingConfig = LoggingConfig()
     iapi: IapiConfig = IapiConfig()
+    sftp: SftpConfig = SftpConfig()
+    amqp: AmqpConfig = AmqpConfig()
     sinks: tuple[SinkConfig, ...] = ()
     accounts: tuple[AccountConfig, ...] = ()
 

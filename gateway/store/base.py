@@ -30,6 +30,8 @@ class AccountRecord(msgspec.Struct, frozen=True, kw_only=True):
     profile: str
     token_sha256: str | None = None
     client_certificates: tuple[str, ...] = ()
+    ssh_keys: tuple[str, ...] = ()  # OpenSSH public keys (SFTP login)
+    amqp_user: str = ""  # broker user id on a shared queue
     updated_at: str = ""
 
 
@@ -166,6 +168,7 @@ class Store(Protocol):
     async def accounts(self) -> list[AccountRecord]: ...
     async def account_by_token(self, token_sha256: str) -> AccountRecord | None: ...
     async def account_by_certificate(self, fingerprint: str) -> AccountRecord | None: ...
+    async def account_by_amqp_user(self, user: str) -> AccountRecord | None: ...
     async def set_account_status(self, name: str, status: str, actor: str) -> AccountRecord | None: ...
 
     # intake and processing

@@ -43,7 +43,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
     name TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, senders TEXT NOT NULL, carriers TEXT NOT NULL,
     channels TEXT NOT NULL, profile TEXT NOT NULL, token_sha256 TEXT, client_certificates TEXT NOT NULL,
-    updated_at TEXT NOT NULL);
+    updated_at TEXT NOT NULL, ssh_keys TEXT NOT NULL DEFAULT '[]', amqp_user TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS receipts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, account TEXT NOT NULL, channel TEXT NOT NULL,
     filename TEXT, received_at TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, test INTEGER NOT NULL,
@@ -89,7 +89,18 @@ _UNIT_UPSERT = ("INSERT INTO units (account, unit, version, state, opened_at, de
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (account, unit, version) DO UPDATE SET state = excluded.state, deadline = excluded.deadline, "
                 "key = excluded.key")
-_ACCOUNT_COLUMNS = "name, kind, status, senders, carriers, channels, profile, token_sha256, client_certificates, updated_at"
+_ACCOUNT_COLUMNS = ("name, kind, status, senders, carriers, channels, profile, token_sha256, client_certificates, updated_at, "
+                    "ssh_keys, amqp_user")
+# Columns added after a table was first created: (table, column, definition). Applied once, in order.
+_ADDED_COLUMNS = (("accounts", "ssh_keys", "TEXT NOT NULL DEFAULT '[]'"), ("accounts", "amqp_user", "TEXT NOT NULL DEFAULT ''"))
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring a store written by an older paxgate up to date: add the columns it lacks."""
+    for table, column, definition in _ADDED_COLUMNS:
+        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def _json(value: object) -> bytes:
@@ -112,6 +123,7 @@ class _Writer(threading.Thread):
         super().__init__(name="paxgate-store-writer", daemon=True)
         self.connection = _connect(path)
         self.connection.executescript(SCHEMA)
+        _migrate(self.connection)
         self.jobs: queue.SimpleQueue[tuple[Callable[[sqlite3.Connection], Any], Future[Any]] | None] = queue.SimpleQueue()
 
     def submit(self, operation: Callable[[sqlite3.Connection], T]) -> Future[T]:
@@ -227,13 +239,14 @@ class SqliteStore:
 
         def op(conn: sqlite3.Connection) -> None:
             conn.execute(
-                f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, senders = excluded.senders, "
                 "carriers = excluded.carriers, channels = excluded.channels, profile = excluded.profile, "
                 "token_sha256 = excluded.token_sha256, client_certificates = excluded.client_certificates, "
-                "updated_at = excluded.updated_at",
+                "updated_at = excluded.updated_at, ssh_keys = excluded.ssh_keys, amqp_user = excluded.amqp_user",
                 (account.name, account.kind, account.status, _json(account.senders), _json(account.carriers),
-                 _json(account.channels), account.profile, account.token_sha256, _json(account.client_certificates), now))
+                 _json(account.channels), account.profile, account.token_sha256, _json(account.client_certificates), now,
+                 _json(account.ssh_keys), account.amqp_user))
 
         await self._write(op)
         stored = await self.account(account.name)
@@ -250,6 +263,12 @@ class SqliteStore:
     async def account_by_token(self, token_sha256: str) -> AccountRecord | None:
         rows = await self._read(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE token_sha256 = ?", (token_sha256,))
         return _account(rows[0]) if rows else None
+
+    async def account_by_amqp_user(self, user: str) -> AccountRecord | None:
+        for account in await self.accounts():
+            if (account.amqp_user or account.name) == user:
+                return account
+        return None
 
     async def account_by_certificate(self, fingerprint: str) -> AccountRecord | None:
         for account in await self.accounts():
@@ -525,7 +544,7 @@ def _account(row: tuple[Any, ...]) -> AccountRecord:
     return AccountRecord(name=row[0], kind=row[1], status=row[2], senders=tuple(msgspec.json.decode(row[3])),
                          carriers=tuple(msgspec.json.decode(row[4])), channels=tuple(msgspec.json.decode(row[5])),
                          profile=row[6], token_sha256=row[7], client_certificates=tuple(msgspec.json.decode(row[8])),
-                         updated_at=row[9])
+                         updated_at=row[9], ssh_keys=tuple(msgspec.json.decode(row[10])), amqp_user=row[11])
 
 
 def _receipt(row: tuple[Any, ...]) -> Receipt:
