@@ -38,6 +38,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/edifact_syntax.py
 
+## bench-load: paxgate serve under open-loop HTTPS load, 50-traveller PAXLSTs at 100-400 msg/s (60 s steps; quick: bench/load.py --duration 10)
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
+
 ## fuzz: a longer, bounded hypothesis campaign against the EDIFACT layer (FUZZ_EXAMPLES, default 20000)
 fuzz: $(STAMP)
 	PAXGATE_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q -p no:cacheprovider tests/validators/edifact/test_fuzz.py
