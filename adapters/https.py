@@ -20,7 +20,7 @@ from gateway.accounts import Refusal, token_digest
 from gateway.answers import ACK_MEDIA_TYPE, acknowledgement_bytes, receipt_document
 from gateway.config import HttpsConfig
 from gateway.limits import RateLimiter
-from gateway.pipeline import Pipeline
+from gateway.pipeline import Overloaded, Pipeline
 from gateway.store import AccountRecord, Store
 from gateway.tls import der_fingerprint
 from gateway.web.openapi import openapi_document
@@ -113,12 +113,16 @@ class _Handlers:
                               f"the body exceeds the limit of {self.config.max_body_bytes} bytes") from None
             if not payload:
                 raise Refusal(400, "empty-body", "Empty message", "the request body holds no message")
-            receipt, new = await self.pipeline.submit(account, "https", payload)
+            submitted = await self.pipeline.submit(account, "https", payload)
+        except Overloaded:
+            response = problem(503, "overloaded", "Too busy", "too many submissions are being processed; try again shortly")
+            response.headers["Retry-After"] = "1"
+            return response
         except Refusal as refusal:
             self.pipeline.metrics.refused.labels("https", refusal.kind).inc()
             log.warning("submission_refused", channel="https", status=refusal.status, reason=refusal.kind)
             return problem(refusal.status, refusal.kind, refusal.title, refusal.detail)
-        acks = await self.store.acknowledgements(receipt.id)
+        receipt, new, acks = submitted.receipt, submitted.new, list(submitted.acks)
         headers = {"X-Paxgate-Receipt": receipt.id, "Location": f"/v1/messages/{receipt.id}",
                    "X-Paxgate-Verdict": receipt.verdict or "", "X-Paxgate-Replayed": "false" if new else "true"}
         if _wants_json(request) or not acks:

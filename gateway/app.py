@@ -192,9 +192,10 @@ class Gateway:
             return False
         receipt = await self.store.receipt(receipt_id)
         payload = await self.store.payload(receipt_id)
-        if receipt is None or payload is None:
+        account = await self.store.account(receipt.account) if receipt is not None else None
+        if receipt is None or payload is None or account is None:
             return False
-        await self.pipeline.process(receipt, payload)
+        await self.pipeline.process(receipt, payload, account)
         return True
 
     async def stop(self) -> None:

@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import msgspec
 import msgspec.inspect
@@ -64,6 +65,7 @@ class OperatorConfig(_Table):
 
 class PipelineConfig(_Table):
     workers: int = 0  # validation processes; 0: one per core
+    max_in_flight: int = 256  # submissions being processed at once; more get 503 + Retry-After (nothing stored)
     default_profile: str = "baseline"
 
 
@@ -80,11 +82,11 @@ class SinkConfig(_Table):
     type: Literal["directory", "webhook", "amqp"]
     traffic: Literal["production", "test"] = "production"  # a carrier in testing only ever reaches test sinks
     path: str = ""  # directory: relative to the data directory
-    url: str = ""  # webhook; amqp: the broker URL (or url_env)
+    url: str = ""  # webhook; amqp: the broker URL without a password (or url_env)
     url_env: str = ""  # amqp: an environment variable holding the broker URL with its password
     exchange: str = ""  # amqp: the downstream exchange ("" = the default exchange, routing_key = a queue)
-    routing_key: str = ""  # amqp
-    timeout_seconds: float = 10.0
+    routing_key: str = ""  # amqp: the routing key (with the default exchange: the queue's name)
+    timeout_seconds: float = 10.0  # webhook: the whole request; amqp: connecting and the publisher confirm
     auth_header: str = ""  # e.g. Authorization; its value comes from auth_value_env or auth_value_file
     auth_value_env: str = ""
     auth_value_file: str = ""
@@ -142,18 +144,24 @@ class SftpConfig(_Table):
 
 
 class AmqpConfig(_Table):
-    """The message-queue ingress (RabbitMQ, AMQP 0-9-1); off while ``url`` and ``url_env`` are empty."""
+    """The message-queue ingress (RabbitMQ, AMQP 0-9-1); off while ``url`` and ``url_env`` are empty.
 
-    url: str = ""  # amqp://user@host:5672/vhost — put the password in url_env's variable instead
+    Quorum queues are the default: they are replicated, always persistent, and count deliveries
+    (``x-delivery-count``) on the broker, so ``max_attempts`` holds across gateway restarts. With
+    ``classic`` the count is kept in the gateway's memory and starts again after a restart."""
+
+    url: str = ""  # amqp://user@host:5672/vhost — no password here: put the whole URL in url_env's variable instead
     url_env: str = ""  # an environment variable holding the whole URL (with its password)
     queue_prefix: str = "paxgate.in."  # per-account queues: paxgate.in.<ACCOUNT>
     ack_prefix: str = "paxgate.ack."  # acknowledgements without reply_to: paxgate.ack.<ACCOUNT>
     shared_queue: str = ""  # optional: one queue for all, the account is the broker-validated user_id
     queue_type: Literal["quorum", "classic"] = "quorum"
-    prefetch: int = 32
+    prefetch: int = 32  # unacknowledged messages in flight per consumer: how many are processed at once
     max_attempts: int = 5  # deliveries of one message before it goes to the dead-letter queue
     dead_letter_queue: str = "paxgate.dead"
-    reconnect_max_seconds: float = 30.0
+    max_message_bytes: int = 10 * 1024 * 1024  # larger bodies go to the dead-letter queue at once
+    timeout_seconds: float = 10.0  # connecting, declaring, and each publisher confirm
+    reconnect_max_seconds: float = 30.0  # reconnect backoff doubles from 0.5 s up to this
 
 
 class IapiConfig(_Table):
@@ -291,6 +299,10 @@ def _check(config: Config, source: str) -> None:
             raise ConfigError(source, f"{key}.path", "a directory sink needs a path")
         if sink.type == "webhook" and not sink.url.startswith(("http://", "https://")):
             raise ConfigError(source, f"{key}.url", "a webhook sink needs an http:// or https:// url")
+        if sink.type == "amqp":
+            _check_broker_url(source, key, sink.url, sink.url_env)
+            if not sink.exchange and not sink.routing_key:
+                raise ConfigError(source, f"{key}.routing_key", "with the default exchange (exchange = \"\") routing_key names the queue")
         if sink.auth_header and not (sink.auth_value_env or sink.auth_value_file):
             raise ConfigError(source, f"{key}.auth_header", "its value comes from auth_value_env or auth_value_file")
     for i, user in enumerate(config.operator.users):
@@ -302,6 +314,43 @@ def _check(config: Config, source: str) -> None:
         raise ConfigError(source, "iapi.deadline_seconds", "expected more than 0 and at most 30 seconds")
     if config.forwarding.max_attempts < 1:
         raise ConfigError(source, "forwarding.max_attempts", "expected at least 1")
+    _check_amqp(config.amqp, source)
+
+
+def _check_broker_url(source: str, key: str, url: str, url_env: str) -> None:
+    """A broker URL is amqp:// or amqps:// and carries no password: secrets never sit in the file."""
+    if url and url_env:
+        raise ConfigError(source, f"{key}.url_env", "give url or url_env, not both")
+    if url:
+        if not url.startswith(("amqp://", "amqps://")):
+            raise ConfigError(source, f"{key}.url", "expected an amqp:// or amqps:// url")
+        try:
+            password = urlsplit(url).password
+        except ValueError:
+            raise ConfigError(source, f"{key}.url", "not a valid url") from None
+        if password:
+            raise ConfigError(source, f"{key}.url", "no password in the file: put the whole URL in the variable url_env names")
+
+
+def _check_amqp(amqp: AmqpConfig, source: str) -> None:
+    if amqp.url or amqp.url_env:
+        _check_broker_url(source, "amqp", amqp.url, amqp.url_env)
+    if amqp.prefetch < 1:
+        raise ConfigError(source, "amqp.prefetch", "expected at least 1")
+    if amqp.max_attempts < 1:
+        raise ConfigError(source, "amqp.max_attempts", "expected at least 1")
+    if amqp.max_message_bytes < 1:
+        raise ConfigError(source, "amqp.max_message_bytes", "expected at least 1")
+    if amqp.timeout_seconds <= 0:
+        raise ConfigError(source, "amqp.timeout_seconds", "expected more than 0 seconds")
+    if amqp.reconnect_max_seconds < 0.5:
+        raise ConfigError(source, "amqp.reconnect_max_seconds", "expected at least 0.5 seconds")
+    if not amqp.queue_prefix or not amqp.ack_prefix or amqp.queue_prefix == amqp.ack_prefix:
+        raise ConfigError(source, "amqp.ack_prefix", "queue_prefix and ack_prefix must both be set and differ")
+    if not amqp.dead_letter_queue:
+        raise ConfigError(source, "amqp.dead_letter_queue", "expected a queue name")
+    if amqp.shared_queue and amqp.shared_queue == amqp.dead_letter_queue:
+        raise ConfigError(source, "amqp.shared_queue", "the shared queue cannot be the dead-letter queue")
 
 
 def normalise_fingerprint(value: str) -> str:

@@ -11,11 +11,12 @@ account never reach a validator twice: they get the first receipt and its acknow
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 
@@ -29,8 +30,8 @@ from gateway.iapi import DecisionHook
 from gateway.metrics import Metrics
 from gateway.processing import Job, Outcome, UnitPart, process_packed, unpack
 from gateway.profiles import load_profile
-from gateway.store import AccountRecord, Completion, Event, NewDelivery, Receipt, Store, utcnow
-from gateway.store.base import StoredPart, UnitState, iso
+from gateway.store import AccountRecord, Completion, Event, NewDelivery, Receipt, Store, StoredAck, utcnow
+from gateway.store.base import Lookup, StoredPart, UnitClosure, UnitState, iso
 from validators.admission import Admission
 from validators.profiles import Profile
 
@@ -52,8 +53,8 @@ class Pipeline:
         self.metrics = metrics
         self.on_outbox = on_outbox  # wakes the dispatcher when new rows are committed
         self._profiles: dict[str, Profile] = {}
-        self._inflight: dict[str, asyncio.Future[None]] = {}
-        self._decide: dict[str, asyncio.Lock] = {}
+        self._inflight: dict[str, asyncio.Future[Submitted | None]] = {}
+        self.in_flight = 0  # submissions between intake and answer (back-pressure: pipeline.max_in_flight)
         self._sinks = [(s.name, s.traffic) for s in config.sinks]
 
     def profile(self, name: str) -> Profile:
@@ -63,10 +64,20 @@ class Pipeline:
         return profile
 
     async def submit(self, account: AccountRecord, channel: str, payload: bytes, *,
-                     filename: str | None = None) -> tuple[Receipt, bool]:
-        """Store, process and acknowledge one submission; returns its receipt and whether it was new.
-        Raises ``accounts.Refusal`` (nothing stored) when the account may not submit now."""
+                     filename: str | None = None) -> Submitted:
+        """Store, process and acknowledge one submission. Raises ``accounts.Refusal`` (nothing
+        stored) when the account may not submit now, or ``Overloaded`` when too much is in flight."""
         authorize(account, channel)
+        if self.in_flight >= self.config.pipeline.max_in_flight:
+            self.metrics.refused.labels(channel, "overloaded").inc()
+            raise Overloaded(self.in_flight)
+        self.in_flight += 1
+        try:
+            return await self._submit(account, channel, payload, filename)
+        finally:
+            self.in_flight -= 1
+
+    async def _submit(self, account: AccountRecord, channel: str, payload: bytes, filename: str | None) -> Submitted:
         started = time.perf_counter()
         receipt = Receipt(id=new_receipt_id(), seq=0, account=account.name, channel=channel, received_at=utcnow(),
                           sha256=hashlib.sha256(payload).hexdigest(), size=len(payload), test=account.status != "certified",
@@ -79,12 +90,12 @@ class Pipeline:
         else:
             self.metrics.replayed.labels(account.name).inc()
             log.info("message_replayed", receipt=stored.id, account=account.name, channel=channel)
-        if stored.state == "received":
-            await self.process(stored, payload)
+        settled = await self.process(stored, payload, account) if stored.state == "received" else None
+        if settled is None:  # a replay, or processed meanwhile by someone else: answer from the store
+            settled = Submitted(await self.store.receipt(stored.id) or stored, new,
+                                tuple(await self.store.acknowledgements(stored.id)))
         self.metrics.ack_seconds.observe(time.perf_counter() - started)
-        final = await self.store.receipt(stored.id)
-        assert final is not None
-        return final, new
+        return msgspec.structs.replace(settled, new=new)
 
     async def resume(self, older_than: str | None = None) -> int:
         """Process every receipt a previous run stored but did not finish (crash, kill -9), or, with
@@ -94,22 +105,24 @@ class Pipeline:
             if receipt.id in self._inflight:
                 continue
             payload = await self.store.payload(receipt.id)
-            if payload is not None:
+            account = await self.store.account(receipt.account)
+            if payload is not None and account is not None:
                 log.info("message_resumed", receipt=receipt.id, account=receipt.account)
-                await self.process(receipt, payload)
+                await self.process(receipt, payload, account)
         return len(pending)
 
-    async def process(self, receipt: Receipt, payload: bytes) -> None:
-        """Validate, decide and commit one receipt, once even when asked twice at the same time."""
+    async def process(self, receipt: Receipt, payload: bytes, account: AccountRecord) -> Submitted | None:
+        """Validate, decide and commit one receipt, once even when asked twice at the same time.
+        None when it had been processed already (the caller answers from the store)."""
         running = self._inflight.get(receipt.id)
         if running is not None:
-            await asyncio.shield(running)
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            return await asyncio.shield(running)
+        future: asyncio.Future[Submitted | None] = asyncio.get_running_loop().create_future()
         self._inflight[receipt.id] = future
         try:
-            await self._process(receipt, payload)
-            future.set_result(None)
+            result = await self._process(receipt, payload, account)
+            future.set_result(result)
+            return result
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved: waiters re-raise it, nobody else must
@@ -117,14 +130,7 @@ class Pipeline:
         finally:
             del self._inflight[receipt.id]
 
-    async def _process(self, receipt: Receipt, payload: bytes) -> None:
-        latest = await self.store.receipt(receipt.id)
-        if latest is None or latest.state != "received":
-            return  # processed meanwhile (by the resume sweep, or a replay that won the race)
-        receipt = latest
-        account = await self.store.account(receipt.account)
-        if account is None:
-            raise LookupError(f"receipt {receipt.id} names unknown account {receipt.account}")
+    async def _process(self, receipt: Receipt, payload: bytes, account: AccountRecord) -> Submitted | None:
         profile = self.profile(account.profile)
         admission = Admission(senders=account.senders, carriers=account.carriers)
         job = Job(receipt=receipt.id, profile=profile, admission=admission, prepared=datetime.now(UTC),
@@ -140,46 +146,62 @@ class Pipeline:
             elapsed = round((time.perf_counter() - started) * 1000)
             decided.append(Event(utcnow(), "iapi_decided", {"source": source, "ms": elapsed}))
             self.metrics.iapi.labels(source).inc()
-        lock = self._decide.setdefault(account.name, asyncio.Lock())
-        async with lock:  # duplicate decisions of one account see each other's commits
-            duplicate = duplicate_of = None
-            earlier = {}
-            for key in outcome.interchanges:
-                first = await self.store.first_interchange(account.name, key)
-                if first is not None and first != receipt.id:
-                    earlier[key.number] = first
-            if earlier:
-                job = msgspec.structs.replace(job, admission=msgspec.structs.replace(admission, duplicate_of=earlier))
-                outcome = await self._validate(payload, job)
-                duplicate, duplicate_of = "interchange", next(iter(earlier.values()))
-            elif outcome.verdict != "rejected" and outcome.content_hash:
-                duplicate_of = await self.store.first_content(account.name, outcome.content_hash, receipt.seq)
-                duplicate = "content" if duplicate_of else None
-            plan = Plan() if duplicate else await self._plan(receipt, account.name, profile, outcome.units)
-            deliveries = tuple(plan.deliveries)
-            events = [Event(utcnow(), "validated", {"format": outcome.format, "verdict": outcome.verdict,
-                                                    "messages": outcome.messages, "travellers": outcome.travellers}),
-                      Event(utcnow(), "acknowledged", {"kinds": [a.kind for a in outcome.acks]})]
-            if duplicate:
-                events.append(Event(utcnow(), "duplicate", {"kind": duplicate, "of": duplicate_of}))
-            events.extend(decided)
-            events.extend(plan.events)
-            if deliveries:
-                events.append(Event(utcnow(), "queued", {"deliveries": len(deliveries)}))
-            await self.store.complete(Completion(
-                receipt=receipt.id, format=outcome.format, verdict=outcome.verdict, messages=outcome.messages,
-                travellers=outcome.travellers, content_hash=outcome.content_hash, result=_result(outcome),
-                acks=outcome.acks, interchanges=() if earlier else outcome.interchanges, deliveries=deliveries,
-                duplicate=duplicate, duplicate_of=duplicate_of, events=tuple(events), parts=tuple(plan.parts),
-                units=tuple(plan.units)))
+        while True:
+            decide = functools.partial(self._decide, receipt=receipt, profile=profile, job=job, outcome=outcome, decided=decided)
+            settled, stored = await self.store.settle(decide)
+            if not isinstance(settled, Revalidate):
+                break
+            # the interchange was seen before with other bytes: the acknowledgement must say so (UCI 0085 26)
+            job = msgspec.structs.replace(job, admission=msgspec.structs.replace(admission, duplicate_of=settled.earlier))
+            outcome = await self._validate(payload, job)
+        if not isinstance(settled, Completion) or stored is None:
+            return None
         self.metrics.processed.labels(account.name, outcome.format, outcome.verdict).inc()
-        if duplicate:
-            self.metrics.duplicates.labels(account.name, duplicate).inc()
+        if settled.duplicate:
+            self.metrics.duplicates.labels(account.name, settled.duplicate).inc()
         log.info("message_processed", receipt=receipt.id, account=account.name, format=outcome.format,
-                 verdict=outcome.verdict, messages=outcome.messages, travellers=outcome.travellers, duplicate=duplicate,
-                 deliveries=len(deliveries))
-        if deliveries:
+                 verdict=outcome.verdict, messages=outcome.messages, travellers=outcome.travellers,
+                 duplicate=settled.duplicate, deliveries=len(settled.deliveries))
+        if settled.deliveries:
             self.on_outbox()
+        return Submitted(stored, True, settled.acks)
+
+    def _decide(self, lookup: Lookup, receipt: Receipt, profile: Profile, job: Job, outcome: Outcome,
+                decided: list[Event]) -> Completion | Revalidate | None:
+        """Duplicates, versions and assembly against what the store holds, inside its write
+        transaction (DESIGN.md §6.1, §6.2). Runs on the store's writer thread: no awaiting here."""
+        current = lookup.receipt(receipt.id)
+        if current is None or current.state != "received":
+            return None  # processed meanwhile (the resume sweep, or a replay that won the race)
+        account = receipt.account
+        earlier = {}
+        for key in outcome.interchanges:
+            first = lookup.first_interchange(account, key)
+            if first is not None and first != receipt.id:
+                earlier[key.number] = first
+        if earlier and earlier != job.admission.duplicate_of:
+            return Revalidate(earlier)
+        duplicate = duplicate_of = None
+        if earlier:
+            duplicate, duplicate_of = "interchange", next(iter(earlier.values()))
+        elif outcome.verdict != "rejected" and outcome.content_hash:
+            duplicate_of = lookup.first_content(account, outcome.content_hash, current.seq)
+            duplicate = "content" if duplicate_of else None
+        plan = Plan() if duplicate else self._plan(lookup, receipt, profile, outcome.units)
+        now = utcnow()
+        events = [Event(now, "validated", {"format": outcome.format, "verdict": outcome.verdict,
+                                           "messages": outcome.messages, "travellers": outcome.travellers}),
+                  Event(now, "acknowledged", {"kinds": [a.kind for a in outcome.acks]}), *decided]
+        if duplicate:
+            events.append(Event(now, "duplicate", {"kind": duplicate, "of": duplicate_of}))
+        events.extend(plan.events)
+        if plan.deliveries:
+            events.append(Event(now, "queued", {"deliveries": len(plan.deliveries)}))
+        return Completion(
+            receipt=receipt.id, format=outcome.format, verdict=outcome.verdict, messages=outcome.messages,
+            travellers=outcome.travellers, content_hash=outcome.content_hash, result=_result(outcome), acks=outcome.acks,
+            interchanges=() if earlier else outcome.interchanges, deliveries=tuple(plan.deliveries), duplicate=duplicate,
+            duplicate_of=duplicate_of, events=tuple(events), parts=tuple(plan.parts), units=tuple(plan.units))
 
     async def _validate(self, payload: bytes, job: Job) -> Outcome:
         started = time.perf_counter()
@@ -187,17 +209,18 @@ class Pipeline:
         self.metrics.validation_seconds.observe(time.perf_counter() - started)
         return unpack(packed)
 
-    async def _plan(self, receipt: Receipt, account: str, profile: Profile, units: tuple[UnitPart, ...]) -> Plan:
+    def _plan(self, lookup: Lookup, receipt: Receipt, profile: Profile, units: tuple[UnitPart, ...]) -> Plan:
         """What to forward now and which parts to keep (gateway.assembly): a single-part message is a
         unit by itself; a part joins its unit's open version and completes it when nothing is missing."""
         plan = Plan()
         now = utcnow()
+        account = receipt.account
         seen: dict[str, tuple[UnitState | None, list[StoredPart]]] = {}
         for unit in units:
             identity = unit_identity(unit)
             if identity not in seen:
-                current = await self.store.current_unit(account, identity)
-                parts = await self.store.unit_parts(account, identity, current.version) if current else []
+                current = lookup.current_unit(account, identity)
+                parts = lookup.unit_parts(account, identity, current.version) if current else []
                 seen[identity] = (current, parts)
             current, parts = seen[identity]
             key = f"{receipt.id}:{unit.message}"
@@ -239,30 +262,60 @@ class Pipeline:
         """Forward, flagged incomplete, every open unit whose completeness timer has fired by ``now``."""
         closed = 0
         for account, unit in await self.store.expired_units(now or utcnow()):
-            lock = self._decide.setdefault(account, asyncio.Lock())
-            async with lock:
-                parts = await self.store.unit_parts(account, unit.unit, unit.version)
-                if not parts:
-                    continue
-                done = completeness(parts)
-                last = max(parts, key=lambda p: p.received_at)
-                key = f"{last.receipt}:{last.message}:incomplete"
-                state = msgspec.structs.replace(unit, state="incomplete", key=key)
-                receipt = await self.store.receipt(last.receipt)
-                assert receipt is not None
-                body = _body(receipt, state, None, msgspec.json.encode(assembled_unit(parts, done)))
-                plan = Plan()
-                plan.forward(self._sinks, unit.test, key, body)
-                event = Event(utcnow(), "assembly_incomplete", {"missing": list(done.missing), "parts": len(parts),
-                                                               "final_received": done.last is not None})
-                if await self.store.close_unit(account, state, tuple(plan.deliveries), last.receipt, event):
-                    closed += 1
-                    self.metrics.incomplete.labels(account).inc()
-                    log.warning("assembly_incomplete", account=account, receipt=last.receipt, count=len(parts),
-                                codes=[str(n) for n in done.missing])
+            closure = await self.store.expire(lambda lookup, a=account, u=unit: self._close(lookup, a, u))
+            if closure is None:
+                continue
+            closed += 1
+            self.metrics.incomplete.labels(account).inc()
+            log.warning("assembly_incomplete", account=account, receipt=closure.receipt,
+                        count=closure.event.detail.get("parts"), codes=[str(n) for n in closure.event.detail["missing"]])
         if closed:
             self.on_outbox()
         return closed
+
+    def _close(self, lookup: Lookup, account: str, unit: UnitState) -> UnitClosure | None:
+        """Forward an open unit as it is, unless a part completed it meanwhile (writer thread)."""
+        current = lookup.current_unit(account, unit.unit)
+        if current is None or current.version != unit.version or current.state != "open":
+            return None
+        parts = lookup.unit_parts(account, unit.unit, unit.version)
+        if not parts:
+            return None
+        done = completeness(parts)
+        last = max(parts, key=lambda p: p.received_at)
+        receipt = lookup.receipt(last.receipt)
+        if receipt is None:
+            return None
+        state = msgspec.structs.replace(current, state="incomplete", key=f"{last.receipt}:{last.message}:incomplete")
+        plan = Plan()
+        plan.forward(self._sinks, state.test, state.key or "", _body(receipt, state, None,
+                                                                      msgspec.json.encode(assembled_unit(parts, done))))
+        event = Event(utcnow(), "assembly_incomplete", {"missing": list(done.missing), "parts": len(parts),
+                                                       "final_received": done.last is not None})
+        return UnitClosure(account=account, unit=state, receipt=last.receipt, deliveries=tuple(plan.deliveries), event=event)
+
+
+class Submitted(msgspec.Struct, frozen=True):
+    """What an adapter answers with: the committed receipt, whether it is new, its acknowledgements."""
+
+    receipt: Receipt
+    new: bool
+    acks: tuple[StoredAck, ...]
+
+    def __iter__(self) -> Iterator[Receipt | bool]:
+        """``receipt, new = await pipeline.submit(...)`` reads as the pair most adapters need."""
+        return iter((self.receipt, self.new))
+
+
+class Revalidate(msgspec.Struct, frozen=True):
+    earlier: dict[int, str]  # interchange number → the receipt that carried it first
+
+
+class Overloaded(Exception):  # noqa: N818 - an answer to the caller, like Refusal
+    """Too many submissions in flight: the caller should try again shortly (nothing was stored)."""
+
+    def __init__(self, in_flight: int) -> None:
+        super().__init__(f"{in_flight} submissions in flight")
 
 
 class Plan:

@@ -27,11 +27,12 @@ from gateway.store.base import (
     Completion,
     Event,
     InterchangeKey,
-    NewDelivery,
+    Lookup,
     OutboxRow,
     Receipt,
     StoredAck,
     StoredPart,
+    UnitClosure,
     UnitState,
     utcnow,
 )
@@ -85,6 +86,7 @@ _RECEIPT_COLUMNS = ("id, seq, account, channel, filename, received_at, sha256, s
                     "travellers, duplicate, duplicate_of, content_hash, result, updated_at")
 _DELIVERY_COLUMNS = "id, receipt, sink, key, body, test, state, attempts, next_attempt_at, last_error, created_at, delivered_at"
 _UNIT_COLUMNS = "unit, version, state, opened_at, deadline, test, key"
+_PART_COLUMNS = "unit, version, sequence, final, receipt, message, received_at, document"
 _UNIT_UPSERT = ("INSERT INTO units (account, unit, version, state, opened_at, deadline, test, key) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (account, unit, version) DO UPDATE SET state = excluded.state, deadline = excluded.deadline, "
@@ -186,6 +188,38 @@ class _Writer(threading.Thread):
 
     def stop(self) -> None:
         self.jobs.put(None)
+
+
+class _Lookup:
+    """Reads on the writer's own connection, inside its open transaction (see ``SqliteStore.settle``)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def receipt(self, receipt_id: str) -> Receipt | None:
+        row = self.conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM receipts WHERE id = ?", (receipt_id,)).fetchone()
+        return _receipt(row) if row else None
+
+    def first_interchange(self, account: str, key: InterchangeKey) -> str | None:
+        row = self.conn.execute("SELECT receipt FROM interchanges WHERE account = ? AND sender = ? AND reference = ? "
+                                "AND prepared = ?", (account, key.sender, key.reference, key.prepared)).fetchone()
+        return row[0] if row else None
+
+    def first_content(self, account: str, content_hash: str, before: int) -> str | None:
+        row = self.conn.execute("SELECT id FROM receipts WHERE account = ? AND content_hash = ? AND seq < ? "
+                                "AND duplicate IS NULL AND verdict != 'rejected' ORDER BY seq LIMIT 1",
+                                (account, content_hash, before)).fetchone()
+        return row[0] if row else None
+
+    def current_unit(self, account: str, unit: str) -> UnitState | None:
+        row = self.conn.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE account = ? AND unit = ? ORDER BY version DESC LIMIT 1",
+                                (account, unit)).fetchone()
+        return _unit(row) if row else None
+
+    def unit_parts(self, account: str, unit: str, version: int) -> list[StoredPart]:
+        rows = self.conn.execute(f"SELECT {_PART_COLUMNS} FROM parts WHERE account = ? AND unit = ? AND version = ? "
+                                 "ORDER BY sequence", (account, unit, version)).fetchall()
+        return [_part(r) for r in rows]
 
 
 class SqliteStore:
@@ -312,10 +346,11 @@ class SqliteStore:
                          (receipt.id, receipt.received_at, _json({"channel": receipt.channel, "size": receipt.size})))
             return receipt.id, True
 
-        receipt_id, new = await self._write(op)
-        stored = await self.receipt(receipt_id)
-        assert stored is not None
-        return stored, new
+        def read_back(conn: sqlite3.Connection) -> tuple[Receipt, bool]:
+            receipt_id, new = op(conn)
+            return _receipt(conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM receipts WHERE id = ?", (receipt_id,)).fetchone()), new
+
+        return await self._write(read_back)
 
     async def receipt(self, receipt_id: str) -> Receipt | None:
         rows = await self._read(f"SELECT {_RECEIPT_COLUMNS} FROM receipts WHERE id = ?", (receipt_id,))
@@ -346,60 +381,21 @@ class SqliteStore:
                                 (receipt_id,))
         return [StoredAck(r[0], r[1], bytes(r[2])) for r in rows]
 
-    async def first_interchange(self, account: str, key: InterchangeKey) -> str | None:
-        rows = await self._read("SELECT receipt FROM interchanges WHERE account = ? AND sender = ? AND reference = ? "
-                                "AND prepared = ?",
-                                (account, key.sender, key.reference, key.prepared))
-        return rows[0][0] if rows else None
+    async def settle(self, decide: Callable[[Lookup], Completion | T]) -> tuple[Completion | T, Receipt | None]:
+        """Decide and record in one transaction, on the writer thread: ``decide`` reads what earlier
+        receipts committed (duplicates, open units) through ``Lookup`` and returns the Completion to
+        apply, or anything else to apply nothing. No other write can come between the reads and the
+        write, so two submissions can never both be "the first" — without a lock around the pool."""
 
-    async def first_content(self, account: str, content_hash: str, before: int) -> str | None:
-        rows = await self._read("SELECT id FROM receipts WHERE account = ? AND content_hash = ? AND seq < ? "
-                                "AND duplicate IS NULL "
-                                "AND verdict != 'rejected' ORDER BY seq LIMIT 1", (account, content_hash, before))
-        return rows[0][0] if rows else None
+        def op(conn: sqlite3.Connection) -> tuple[Completion | T, Receipt | None]:
+            decided = decide(_Lookup(conn))
+            if isinstance(decided, Completion):
+                _apply(conn, decided)
+                row = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM receipts WHERE id = ?", (decided.receipt,)).fetchone()
+                return decided, _receipt(row)
+            return decided, None
 
-    async def complete(self, completion: Completion) -> None:
-        """Record processing in one commit: result, acknowledgements, interchange identities, outbox
-        rows and events. A crash before it leaves the receipt ``received``, to be processed again."""
-        now = utcnow()
-        c = completion
-
-        def op(conn: sqlite3.Connection) -> None:
-            row = conn.execute("SELECT account, test FROM receipts WHERE id = ?", (c.receipt,)).fetchone()
-            if row is None:
-                raise LookupError(f"no receipt {c.receipt} to complete")
-            account, test = row
-            conn.execute(
-                "UPDATE receipts SET state = 'processed', format = ?, verdict = ?, messages = ?, travellers = ?, duplicate = ?, "
-                "duplicate_of = ?, content_hash = ?, result = ?, updated_at = ? WHERE id = ?",
-                (c.format, c.verdict, c.messages, c.travellers, c.duplicate, c.duplicate_of, c.content_hash, c.result, now,
-                 c.receipt))
-            conn.execute("DELETE FROM acknowledgements WHERE receipt = ?", (c.receipt,))
-            conn.executemany("INSERT INTO acknowledgements (receipt, interchange, kind, payload) VALUES (?, ?, ?, ?)",
-                             [(c.receipt, a.interchange, a.kind, a.payload) for a in c.acks])
-            conn.executemany("INSERT OR IGNORE INTO interchanges (account, sender, reference, prepared, receipt) "
-                             "VALUES (?, ?, ?, ?, ?)",
-                             [(account, k.sender, k.reference, k.prepared, c.receipt) for k in c.interchanges])
-            conn.executemany(
-                "INSERT INTO outbox (receipt, sink, key, body, test, state, next_attempt_at, created_at) "
-                "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (sink, key) DO UPDATE SET body = excluded.body, "
-                "state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL",
-                [(c.receipt, d.sink, d.key, d.body, test, now, now) for d in c.deliveries])
-            conn.executemany("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
-                             [(c.receipt, e.at, e.stage, _json(e.detail)) for e in c.events])
-            conn.executemany(
-                "INSERT INTO parts (account, unit, version, sequence, final, receipt, message, received_at, document) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, unit, version, sequence) DO UPDATE SET "
-                "final = excluded.final, receipt = excluded.receipt, message = excluded.message, "
-                "received_at = excluded.received_at, document = excluded.document",
-                [(account, p.unit, p.version, p.sequence, int(p.final), p.receipt, p.message, p.received_at, p.document)
-                 for p in c.parts])
-            conn.executemany(_UNIT_UPSERT, [(account, u.unit, u.version, u.state, u.opened_at, u.deadline, int(u.test), u.key)
-                                            for u in c.units])
-            if c.masked_payload is not None:
-                conn.execute("UPDATE payloads SET data = ?, masked = 1 WHERE receipt = ?", (c.masked_payload, c.receipt))
-
-        await self._write(op)
+        return await self._write(op)
 
     async def reopen(self, receipt_id: str, actor: str) -> bool:
         """Put a processed receipt back to ``received`` so it is processed again (after a profile fix)."""
@@ -428,39 +424,29 @@ class SqliteStore:
         return [Event(r[0], r[1], msgspec.json.decode(r[2]) if r[2] else {}) for r in rows]
 
     # --- multi-part assembly -----------------------------------------------------------------------
-    async def current_unit(self, account: str, unit: str) -> UnitState | None:
-        rows = await self._read(f"SELECT {_UNIT_COLUMNS} FROM units WHERE account = ? AND unit = ? ORDER BY version DESC LIMIT 1",
-                                (account, unit))
-        return _unit(rows[0]) if rows else None
-
-    async def unit_parts(self, account: str, unit: str, version: int) -> list[StoredPart]:
-        rows = await self._read("SELECT unit, version, sequence, final, receipt, message, received_at, document FROM parts "
-                                "WHERE account = ? AND unit = ? AND version = ? ORDER BY sequence", (account, unit, version))
-        return [StoredPart(unit=r[0], version=r[1], sequence=r[2], final=bool(r[3]), receipt=r[4], message=r[5],
-                           received_at=r[6], document=bytes(r[7])) for r in rows]
-
     async def expired_units(self, now: str) -> list[tuple[str, UnitState]]:
         rows = await self._read(f"SELECT account, {_UNIT_COLUMNS} FROM units WHERE state = 'open' AND deadline <= ? "
                                 "ORDER BY deadline", (now,))
         return [(r[0], _unit(r[1:])) for r in rows]
 
-    async def close_unit(self, account: str, unit: UnitState, deliveries: tuple[NewDelivery, ...], receipt: str,
-                         event: Event) -> bool:
-        """Forward an open unit as it is (its completeness timer fired), unless a part completed it meanwhile."""
+    async def expire(self, decide: Callable[[Lookup], UnitClosure | None]) -> UnitClosure | None:
+        """Close one open unit whose timer fired, deciding on what the store holds in the same transaction."""
         now = utcnow()
 
-        def op(conn: sqlite3.Connection) -> bool:
-            changed = conn.execute("UPDATE units SET state = ?, key = ? WHERE account = ? AND unit = ? AND version = ? "
-                                   "AND state = 'open'", (unit.state, unit.key, account, unit.unit, unit.version)).rowcount
-            if not changed:
-                return False
+        def op(conn: sqlite3.Connection) -> UnitClosure | None:
+            closure = decide(_Lookup(conn))
+            if closure is None:
+                return None
+            u = closure.unit
+            conn.execute("UPDATE units SET state = ?, key = ? WHERE account = ? AND unit = ? AND version = ?",
+                         (u.state, u.key, closure.account, u.unit, u.version))
             conn.executemany(
                 "INSERT INTO outbox (receipt, sink, key, body, test, state, next_attempt_at, created_at) "
                 "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (sink, key) DO NOTHING",
-                [(receipt, d.sink, d.key, d.body, int(unit.test), now, now) for d in deliveries])
+                [(closure.receipt, d.sink, d.key, d.body, int(u.test), now, now) for d in closure.deliveries])
             conn.execute("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
-                         (receipt, event.at, event.stage, _json(event.detail)))
-            return True
+                         (closure.receipt, closure.event.at, closure.event.stage, _json(closure.event.detail)))
+            return closure
 
         return await self._write(op)
 
@@ -519,10 +505,11 @@ class SqliteStore:
         return await self._write(op)
 
     async def outbox_depth(self) -> dict[str, int]:
-        rows = await self._read("SELECT state, COUNT(*) FROM outbox GROUP BY state")
-        depth = {"pending": 0, "delivered": 0, "dead": 0}
-        depth.update({r[0]: r[1] for r in rows})
-        return depth
+        """Rows waiting and dead-lettered (index range counts: delivered rows, which only grow, are not
+        counted here; the deliveries counter metric has them)."""
+        rows = await self._read("SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'pending'), "
+                                "(SELECT COUNT(*) FROM outbox WHERE state = 'dead')")
+        return {"pending": rows[0][0], "dead": rows[0][1]}
 
     # --- audit ------------------------------------------------------------------------------------
     async def audit(self, actor: str, action: str, receipt_id: str | None, detail: dict[str, object]) -> None:
@@ -540,6 +527,45 @@ class SqliteStore:
         return [AuditEntry(r[0], r[1], r[2], r[3], msgspec.json.decode(r[4]) if r[4] else {}) for r in rows]
 
 
+def _apply(conn: sqlite3.Connection, c: Completion) -> None:
+    """Write everything a Completion says, inside the caller's transaction."""
+    now = utcnow()
+    row = conn.execute("SELECT account, test FROM receipts WHERE id = ?", (c.receipt,)).fetchone()
+    if row is None:
+        raise LookupError(f"no receipt {c.receipt} to complete")
+    account, test = row
+    conn.execute(
+        "UPDATE receipts SET state = 'processed', format = ?, verdict = ?, messages = ?, travellers = ?, duplicate = ?, "
+        "duplicate_of = ?, content_hash = ?, result = ?, updated_at = ? WHERE id = ?",
+        (c.format, c.verdict, c.messages, c.travellers, c.duplicate, c.duplicate_of, c.content_hash, c.result, now,
+         c.receipt))
+    conn.execute("DELETE FROM acknowledgements WHERE receipt = ?", (c.receipt,))
+    conn.executemany("INSERT INTO acknowledgements (receipt, interchange, kind, payload) VALUES (?, ?, ?, ?)",
+                     [(c.receipt, a.interchange, a.kind, a.payload) for a in c.acks])
+    conn.executemany("INSERT OR IGNORE INTO interchanges (account, sender, reference, prepared, receipt) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     [(account, k.sender, k.reference, k.prepared, c.receipt) for k in c.interchanges])
+    conn.executemany(
+        "INSERT INTO outbox (receipt, sink, key, body, test, state, next_attempt_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (sink, key) DO UPDATE SET body = excluded.body, "
+        "state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL",
+        [(c.receipt, d.sink, d.key, d.body, test, now, now) for d in c.deliveries])
+    conn.executemany("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
+                     [(c.receipt, e.at, e.stage, _json(e.detail)) for e in c.events])
+    conn.executemany(
+        "INSERT INTO parts (account, unit, version, sequence, final, receipt, message, received_at, document) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, unit, version, sequence) DO UPDATE SET "
+        "final = excluded.final, receipt = excluded.receipt, message = excluded.message, "
+        "received_at = excluded.received_at, document = excluded.document",
+        [(account, p.unit, p.version, p.sequence, int(p.final), p.receipt, p.message, p.received_at, p.document)
+         for p in c.parts])
+    conn.executemany(_UNIT_UPSERT, [(account, u.unit, u.version, u.state, u.opened_at, u.deadline, int(u.test), u.key)
+                                    for u in c.units])
+    if c.masked_payload is not None:
+        conn.execute("UPDATE payloads SET data = ?, masked = 1 WHERE receipt = ?", (c.masked_payload, c.receipt))
+
+
+
 def _account(row: tuple[Any, ...]) -> AccountRecord:
     return AccountRecord(name=row[0], kind=row[1], status=row[2], senders=tuple(msgspec.json.decode(row[3])),
                          carriers=tuple(msgspec.json.decode(row[4])), channels=tuple(msgspec.json.decode(row[5])),
@@ -552,6 +578,11 @@ def _receipt(row: tuple[Any, ...]) -> Receipt:
                    size=row[7], test=bool(row[8]), state=row[9], format=row[10], verdict=row[11], messages=row[12],
                    travellers=row[13], duplicate=row[14], duplicate_of=row[15], content_hash=row[16],
                    result=bytes(row[17]) if row[17] is not None else None, updated_at=row[18])
+
+
+def _part(r: tuple[Any, ...]) -> StoredPart:
+    return StoredPart(unit=r[0], version=r[1], sequence=r[2], final=bool(r[3]), receipt=r[4], message=r[5],
+                      received_at=r[6], document=bytes(r[7]))
 
 
 def _unit(row: tuple[Any, ...]) -> UnitState:

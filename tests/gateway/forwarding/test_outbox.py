@@ -58,9 +58,9 @@ async def queued(store: SqliteStore, key: str) -> str:
     receipt = Receipt(id=f"r-{key}", seq=0, account="ZZ", channel="https", received_at=utcnow(),
                       sha256=hashlib.sha256(key.encode()).hexdigest(), size=1, test=True, state="received")
     await store.intake(receipt, key.encode())
-    await store.complete(Completion(receipt=receipt.id, format="paxlst", verdict="accepted", messages=1, travellers=1,
-                                    content_hash=None, result=b"{}", acks=(), interchanges=(),
-                                    deliveries=(NewDelivery("hook", key, b'{"unit":1}'),)))
+    await store.settle(lambda _: Completion(receipt=receipt.id, format="paxlst", verdict="accepted", messages=1, travellers=1,
+                                            content_hash=None, result=b"{}", acks=(), interchanges=(),
+                                            deliveries=(NewDelivery("hook", key, b'{"unit":1}'),)))
     return receipt.id
 
 

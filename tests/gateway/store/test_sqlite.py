@@ -63,7 +63,7 @@ async def test_the_same_bytes_from_the_same_account_return_the_first_receipt(sto
 async def test_one_broken_write_does_not_undo_the_others_in_its_batch(store: SqliteStore):
     payloads = [f"m{n}".encode() for n in range(20)]
     results = await asyncio.gather(*(store.intake(receipt(n, p), p) for n, p in enumerate(payloads)),
-                                   store.complete(completion("no-such-receipt")), return_exceptions=True)
+                                   store.settle(lambda _: completion("no-such-receipt")), return_exceptions=True)
     assert isinstance(results[-1], LookupError)  # the completion of an unknown receipt fails alone
     assert all(not isinstance(r, BaseException) for r in results[:-1])
     assert len(await store.receipts(limit=100)) == 20
@@ -79,25 +79,26 @@ async def test_a_caller_that_gives_up_does_not_stop_the_writer(store: SqliteStor
 
 async def test_completion_is_one_commit_with_acks_identities_and_outbox(store: SqliteStore):
     stored, _ = await store.intake(receipt(1, b"x"), b"x")
-    await store.complete(completion(stored.id, (NewDelivery("hook", f"{stored.id}:1", b"{}"),)))
+    await store.settle(lambda _: completion(stored.id, (NewDelivery("hook", f"{stored.id}:1", b"{}"),)))
     done = await store.receipt(stored.id)
     assert done.state == "processed" and done.verdict == "accepted" and done.travellers == 3
     assert [a.kind for a in await store.acknowledgements(stored.id)] == ["contrl"]
-    assert await store.first_interchange("ZZ", InterchangeKey(1, "ZZ", "REF1", "261123:0700")) == stored.id
-    assert await store.first_content("ZZ", "c1", before=done.seq + 1) == stored.id
+    looked, _ = await store.settle(lambda lookup: (lookup.first_interchange("ZZ", InterchangeKey(1, "ZZ", "REF1", "261123:0700")),
+                                                    lookup.first_content("ZZ", "c1", before=done.seq + 1)))
+    assert looked == (stored.id, stored.id)
     assert [d.key for d in await store.due_deliveries(utcnow(), 10)] == [f"{stored.id}:1"]
     assert await store.unfinished() == []
 
 
 async def test_outbox_rows_retry_dead_letter_and_redrive(store: SqliteStore):
     stored, _ = await store.intake(receipt(1, b"x"), b"x")
-    await store.complete(completion(stored.id, (NewDelivery("hook", "k1", b"{}"),)))
+    await store.settle(lambda _: completion(stored.id, (NewDelivery("hook", "k1", b"{}"),)))
     row = (await store.due_deliveries(utcnow(), 10))[0]
     await store.delivery_failed(row.id, "webhook 503", "2999-01-01T00:00:00.000000Z")
     assert await store.due_deliveries(utcnow(), 10) == []  # waiting for its next attempt
     await store.delivery_failed(row.id, "webhook 400: refused", None)
     assert (await store.deliveries(stored.id))[0].state == "dead"
-    assert await store.outbox_depth() == {"pending": 0, "delivered": 0, "dead": 1}
+    assert await store.outbox_depth() == {"pending": 0, "dead": 1}
     assert await store.redrive(stored.id, "operator:ada") == 1
     again = (await store.due_deliveries(utcnow(), 10))[0]
     assert again.attempts == 0 and again.state == "pending"
