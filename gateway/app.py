@@ -102,6 +102,12 @@ class Gateway:
                 path = self.config.path(sink.path)
                 path.mkdir(parents=True, exist_ok=True)
                 sinks[sink.name] = DirectorySink(sink.name, path)
+            elif sink.type == "amqp":
+                from gateway.forwarding.amqp_sink import AmqpSink  # noqa: PLC0415 - aio-pika loads only when a broker is configured
+
+                url = read_secret(self.config, file="", env=sink.url_env, what=f"sink {sink.name} url") or sink.url
+                sinks[sink.name] = AmqpSink(sink.name, url, exchange=sink.exchange, routing_key=sink.routing_key,
+                                            timeout_s=sink.timeout_seconds)
             else:
                 headers = self._auth_header(sink.auth_header, sink.auth_value_file, sink.auth_value_env, f"sink {sink.name}")
                 sinks[sink.name] = WebhookSink(sink.name, sink.url, headers=headers, timeout_s=sink.timeout_seconds,
@@ -161,20 +167,41 @@ class Gateway:
         self._runners = [carrier, operator]
 
     async def _housekeeping(self) -> None:
-        """Every few seconds: forward multi-part units whose completeness timer fired, and process any
-        receipt left ``received`` for a minute (a processing step that failed after intake)."""
+        """Every few seconds: forward multi-part units whose completeness timer fired, process any
+        receipt left ``received`` for a minute (a processing step that failed after intake), and
+        forget personal data past its retention."""
         assert self.pipeline is not None
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
                 await self.pipeline.expire_units()
                 await self.pipeline.resume(older_than=iso(datetime.now(UTC) - timedelta(seconds=STALE_RECEIPT_SECONDS)))
+                await self.apply_retention()
             except Exception:
                 log.exception("housekeeping_failed")
 
     def _transports(self) -> list[Transport]:
         """The carrier channels besides HTTPS, as the config enables them (SFTP, AMQP)."""
-        return []
+        transports: list[Transport] = []
+        amqp = self.config.amqp
+        if amqp.url or amqp.url_env:  # off until a broker is configured
+            from adapters.amqp import AmqpTransport  # noqa: PLC0415 - aio-pika loads only when a broker is configured
+
+            assert self.pipeline is not None
+            url = read_secret(self.config, file="", env=amqp.url_env, what="amqp url") or amqp.url
+            transports.append(AmqpTransport(amqp, url, self.pipeline, self.store))
+        return transports
+
+    async def apply_retention(self, now: datetime | None = None) -> dict[str, int]:
+        """Forget personal data past the configured retention (runs with the housekeeping)."""
+        now = now or datetime.now(UTC)
+        keep = self.config.retention
+        forgotten = await self.store.forget(payloads_before=iso(now - timedelta(days=keep.payload_days)),
+                                            delivered_before=iso(now - timedelta(days=keep.delivered_days)),
+                                            parts_before=iso(now - timedelta(days=keep.parts_days)))
+        if any(forgotten.values()):
+            log.info("retention_applied", counts=forgotten)
+        return forgotten
 
     async def ready(self) -> dict[str, bool]:
         pool_alive = False
@@ -188,12 +215,12 @@ class Gateway:
 
     async def reprocess(self, receipt_id: str, actor: str) -> bool:
         assert self.pipeline is not None
-        if not await self.store.reopen(receipt_id, actor):
+        payload = await self.store.payload(receipt_id)  # gone once retention forgot it: nothing to validate
+        if payload is None or not await self.store.reopen(receipt_id, actor):
             return False
         receipt = await self.store.receipt(receipt_id)
-        payload = await self.store.payload(receipt_id)
         account = await self.store.account(receipt.account) if receipt is not None else None
-        if receipt is None or payload is None or account is None:
+        if receipt is None or account is None:
             return False
         await self.pipeline.process(receipt, payload, account)
         return True

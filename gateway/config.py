@@ -176,6 +176,14 @@ class IapiConfig(_Table):
     ca_file: str = ""
 
 
+class RetentionConfig(_Table):
+    """How long personal data stays (privacy by design: enforced by the gateway, not by a cron job)."""
+
+    payload_days: int = 90  # the raw bytes of a receipt; afterwards it cannot be reprocessed
+    delivered_days: int = 7  # the body of an outbox row its sink has taken
+    parts_days: int = 30  # the parts of a forwarded multi-part unit
+
+
 class LoggingConfig(_Table):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -188,6 +196,7 @@ class Config(_Table):
     pipeline: PipelineConfig = PipelineConfig()
     forwarding: ForwardingConfig = ForwardingConfig()
     logging: LoggingConfig = LoggingConfig()
+    retention: RetentionConfig = RetentionConfig()
     iapi: IapiConfig = IapiConfig()
     sftp: SftpConfig = SftpConfig()
     amqp: AmqpConfig = AmqpConfig()
@@ -302,7 +311,7 @@ def _check(config: Config, source: str) -> None:
         if sink.type == "amqp":
             _check_broker_url(source, key, sink.url, sink.url_env)
             if not sink.exchange and not sink.routing_key:
-                raise ConfigError(source, f"{key}.routing_key", "with the default exchange (exchange = \"\") routing_key names the queue")
+                raise ConfigError(source, f"{key}.routing_key", "with the default exchange (exchange = '') it names the queue")
         if sink.auth_header and not (sink.auth_value_env or sink.auth_value_file):
             raise ConfigError(source, f"{key}.auth_header", "its value comes from auth_value_env or auth_value_file")
     for i, user in enumerate(config.operator.users):
@@ -312,6 +321,9 @@ def _check(config: Config, source: str) -> None:
         raise ConfigError(source, "iapi.hook_url", "expected an http:// or https:// url")
     if not 0 < config.iapi.deadline_seconds <= 30:
         raise ConfigError(source, "iapi.deadline_seconds", "expected more than 0 and at most 30 seconds")
+    for key in ("payload_days", "delivered_days", "parts_days"):
+        if getattr(config.retention, key) < 1:
+            raise ConfigError(source, f"retention.{key}", "expected at least 1 day")
     if config.forwarding.max_attempts < 1:
         raise ConfigError(source, "forwarding.max_attempts", "expected at least 1")
     _check_amqp(config.amqp, source)

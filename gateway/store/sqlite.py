@@ -511,6 +511,30 @@ class SqliteStore:
                                 "(SELECT COUNT(*) FROM outbox WHERE state = 'dead')")
         return {"pending": rows[0][0], "dead": rows[0][1]}
 
+    # --- retention ----------------------------------------------------------------------------------
+    async def forget(self, *, payloads_before: str, delivered_before: str, parts_before: str) -> dict[str, int]:
+        """Delete personal data past its retention: raw payloads of processed receipts, bodies of
+        delivered outbox rows, parts of units no longer open. Receipts, findings and the audit trail
+        stay (they hold no names or document numbers). The run itself is audited."""
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> dict[str, int]:
+            counts = {
+                "payloads": conn.execute("DELETE FROM payloads WHERE receipt IN (SELECT id FROM receipts "
+                                         "WHERE state = 'processed' AND received_at < ?)", (payloads_before,)).rowcount,
+                "deliveries": conn.execute("UPDATE outbox SET body = X'' WHERE state = 'delivered' AND delivered_at < ? "
+                                           "AND length(body) > 0", (delivered_before,)).rowcount,
+                "parts": conn.execute("DELETE FROM parts WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM units u WHERE "
+                                      "u.account = parts.account AND u.unit = parts.unit AND u.version = parts.version "
+                                      "AND u.state = 'open')", (parts_before,)).rowcount,
+            }
+            if any(counts.values()):
+                conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, 'paxgate', 'retention', NULL, ?)",
+                             (now, _json(counts)))
+            return counts
+
+        return await self._write(op)
+
     # --- audit ------------------------------------------------------------------------------------
     async def audit(self, actor: str, action: str, receipt_id: str | None, detail: dict[str, object]) -> None:
         now = utcnow()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -124,3 +125,26 @@ async def test_the_receipts_command_works_through_the_admin_api(gw: Running, cap
     viewer = ["--operator-url", gw.operator_url, "--token-file", str(gw.data_dir / "viewer.token")]
     assert await asyncio.to_thread(main, ["receipts", "reprocess", receipt, *viewer]) == 1
     assert "403" in capsys.readouterr().err
+
+
+async def test_retention_forgets_personal_data_and_keeps_the_record(gw: Running):
+    receipt = await submit(gw, 7)
+    await wait_for((gw.data_dir / "out" / "test" / f"{receipt}%3A1.json").exists)
+    await wait_for(lambda: _delivered(gw, receipt))
+    assert await gw.gateway.apply_retention() == {"payloads": 0, "deliveries": 0, "parts": 0}  # nothing is old yet
+    forgotten = await gw.gateway.apply_retention(now=datetime.now(UTC) + timedelta(days=91))
+    assert forgotten["payloads"] >= 1 and forgotten["deliveries"] >= 1
+    store = gw.gateway.store
+    assert await store.payload(receipt) is None
+    assert (await store.deliveries(receipt))[0].body == b""
+    kept = await store.receipt(receipt)
+    assert kept.verdict == "accepted" and kept.sha256  # the record stays: who sent what when, and the verdict
+    entry = (await store.audit_trail())[0]
+    assert entry.actor == "paxgate" and entry.action == "retention"
+    assert (await call(gw, "POST", f"/v1/receipts/{receipt}/reprocess", ADMIN))[1] == b'{"receipt":"' + receipt.encode() + \
+        b'","reprocessed":false}'  # nothing left to reprocess, and the receipt stays processed
+    assert (await store.receipt(receipt)).state == "processed"
+
+
+async def _delivered(gw: Running, receipt: str) -> bool:
+    return [d.state for d in await gw.gateway.store.deliveries(receipt)] == ["delivered"]
