@@ -43,6 +43,10 @@ from gateway.web.operator import Operators, operator_app
 log = structlog.get_logger("paxgate.app")
 
 
+class StartError(Exception):
+    """The gateway could not start (the message says why); nothing was accepted."""
+
+
 class Transport(Protocol):
     """A carrier channel adapter the composition root starts after the pipeline and stops first."""
 
@@ -152,8 +156,10 @@ class Gateway:
         self.certificate = certificate
         context = server_context(certificate, key, config.path(https.client_ca) if https.client_ca else None)
         limiter = RateLimiter(https.rate_per_minute, https.rate_burst)
+        # keepalive_timeout also bounds the wait for a request head (aiohttp arms it when a connection
+        # opens): a client dribbling header bytes (slowloris) is closed after idle_timeout_seconds
         carrier = web.AppRunner(carrier_app(self.pipeline, self.store, https, limiter), access_log=None,
-                                shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+                                shutdown_timeout=SHUTDOWN_GRACE_SECONDS, keepalive_timeout=https.idle_timeout_seconds)
         await carrier.setup()
         site = web.TCPSite(carrier, https.host, https.port, ssl_context=context, backlog=512)
         await site.start()
@@ -190,6 +196,12 @@ class Gateway:
             assert self.pipeline is not None
             url = read_secret(self.config, file="", env=amqp.url_env, what="amqp url") or amqp.url
             transports.append(AmqpTransport(amqp, url, self.pipeline, self.store))
+        sftp = self.config.sftp
+        if sftp.enabled or sftp.pollers:  # the server carriers push to, and/or the pollers of their drops
+            from adapters.sftp import SftpTransport  # noqa: PLC0415 - asyncssh loads only when SFTP is configured
+
+            assert self.pipeline is not None
+            transports.append(SftpTransport(self.config, self.pipeline, self.store, self.metrics))
         return transports
 
     async def apply_retention(self, now: datetime | None = None) -> dict[str, int]:
@@ -263,7 +275,12 @@ async def run(config: Config) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    await gateway.start()
+    try:
+        await gateway.start()
+    except OSError as error:  # a port taken, a certificate unreadable: say which, stop what had started
+        await gateway.stop()
+        raise StartError(f"cannot start: {error.strerror or error}"
+                         + (f" ({error.filename})" if error.filename else "")) from None
     _announce(gateway)
     await stopping.wait()
     await gateway.stop()
@@ -279,4 +296,5 @@ def _announce(gateway: Gateway) -> None:
         lines.append(f"try: curl --cacert {gateway.certificate} -H \"Authorization: Bearer $(cat {token})\" "
                      f"-H 'Content-Type: application/edifact' --data-binary @tests/fixtures/edifact/paxlst-d05b-clean.edi "
                      f"https://{config.https.host}:{gateway.carrier_port}/v1/messages")
+    lines += [hint for t in gateway.transports if (hint := getattr(t, "hint", lambda: "")())]  # e.g. SFTP's address
     print("\n".join(lines), flush=True)

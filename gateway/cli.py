@@ -255,10 +255,14 @@ def findings_markdown() -> str:
 
 # --- serve and receipts ----------------------------------------------------------------------------
 def _serve(args: argparse.Namespace) -> int:
-    from gateway.app import run  # noqa: PLC0415 - the composition root loads the whole appliance; other commands need none of it
+    from gateway.app import StartError, run  # noqa: PLC0415 - the composition root loads the whole appliance; other commands need none of it
 
     config = load_config(args.config, data_dir=args.data_dir)
-    asyncio.run(run(config))
+    try:
+        asyncio.run(run(config))
+    except StartError as error:
+        print(f"paxgate: {error}", file=sys.stderr)
+        return EXIT_REJECTED
     return EXIT_OK
 
 

@@ -45,6 +45,7 @@ class HttpsConfig(_Table):
     client_ca: str = ""  # CA bundle for client certificates (mutual TLS); empty: tokens only
     max_body_bytes: int = 10 * 1024 * 1024
     body_timeout_seconds: float = 30.0  # a client that has not sent its whole body by then gets 408
+    idle_timeout_seconds: float = 30.0  # a connection without a complete request head for this long is closed
     rate_per_minute: int = 600  # per account; 0: no limit
     rate_burst: int = 60
 
@@ -117,7 +118,7 @@ class SftpPoller(_Table):
     account: str  # whose files these are
     host: str
     port: int = 22
-    username: str = ""
+    username: str = ""  # our login on their server; empty: "paxgate"
     key_file: str = ""  # our private key for their server (relative to the data directory)
     known_hosts: str = ""  # OpenSSH known_hosts holding their host key; checking is always on
     remote_inbox: str = "out"  # where they put files for us

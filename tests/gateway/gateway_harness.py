@@ -73,9 +73,12 @@ private_key = "server.key"
 client_ca = "clients-ca.pem"
 max_body_bytes = {max_body_bytes}
 body_timeout_seconds = {body_timeout}
+idle_timeout_seconds = 3
 rate_per_minute = {rate_per_minute}
 rate_burst = {rate_burst}
 [operator]
+port = 0
+[sftp]
 port = 0
 [[operator.users]]
 name = "ada"

@@ -175,6 +175,15 @@ async def test_a_slow_body_gets_408_and_the_gateway_keeps_serving(gw: Running):
     assert (await served)[0] == 200
 
 
+async def test_a_client_dribbling_its_request_head_is_disconnected(gw: Running):
+    reader, writer = await asyncio.open_connection("127.0.0.1", gw.gateway.carrier_port, ssl=gw.client_context(),
+                                                   server_hostname="127.0.0.1")
+    writer.write(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\n")  # and never the rest of the head
+    await writer.drain()
+    assert await asyncio.wait_for(reader.read(), timeout=20) == b""  # closed by the server (idle_timeout_seconds = 3)
+    writer.close()
+
+
 async def test_a_carrier_reads_its_own_receipt_but_not_another_accounts(gw: Running):
     _, headers, _ = await post(gw, message(14))
     receipt = headers["X-Paxgate-Receipt"]
