@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench bench-load fuzz docs clean
+.PHONY: run demo test lint bench bench-load bench-amqp bench-sftp fuzz docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ bench: $(STAMP)
 ## bench-load: paxgate serve under open-loop HTTPS load, 50-traveller PAXLSTs at 100-400 msg/s (60 s steps; quick: bench/load.py --duration 10)
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py
+
+## bench-amqp: paxgate serve fed 10,000 small PAXLSTs over RabbitMQ (publisher confirms), msg/s end to end and a zero-loss check
+bench-amqp: $(STAMP)
+	$(BIN)/python bench/amqp_ingest.py
+
+## bench-sftp: paxgate serve fed 1,000 small PAXLST files by 8 paramiko SFTP connections, files/s end to end, zero-loss check, plain-SFTP peer
+bench-sftp: $(STAMP)
+	$(BIN)/python bench/sftp_ingest.py
 
 ## fuzz: a longer, bounded hypothesis campaign against the EDIFACT layer (FUZZ_EXAMPLES, default 20000)
 fuzz: $(STAMP)

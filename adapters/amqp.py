@@ -27,7 +27,8 @@ delivery contract with the broker, because that is where "nothing lost" is won o
 - **Poison** (a refusal, an empty body, the pipeline failing) is retried with a short backoff and
   goes to ``dead_letter_queue`` on the ``max_attempts``-th delivery: the original body and
   properties, plus ``x-paxgate-reason``, ``x-paxgate-detail``, ``x-paxgate-queue``,
-  ``x-paxgate-attempts``, ``x-paxgate-account`` and ``x-paxgate-user``; then the carrier is told on
+  ``x-paxgate-attempts``, ``x-paxgate-account``, ``x-paxgate-user`` and ``x-paxgate-message-id``
+  (the carrier's; the copy has its own, see :meth:`AmqpTransport._dead_letter`); then the carrier is told on
   its reply path (``application/problem+json``, best effort). Quorum queues count deliveries on the
   broker (``x-delivery-count``), so the limit holds across restarts and crashes; classic queues
   have no such count, so it is kept in this process's memory and starts again after a restart
@@ -35,8 +36,10 @@ delivery contract with the broker, because that is where "nothing lost" is won o
 - **Reconnects.** One supervisor loop connects, declares (per-account queues and ack queues for
   every account whose channels include ``amqp``, the shared queue, the dead-letter queue; durable,
   of ``queue_type``), consumes, and on any loss of the connection or a channel reconnects with
-  doubling backoff (0.5 s … ``reconnect_max_seconds``, jittered). Deliveries in flight at the loss
-  finish their processing, cannot be acked and come back: answered from the store.
+  doubling backoff (0.5 s … ``reconnect_max_seconds``, jittered); a queue deleted under a consumer
+  (the broker cancels it) counts as a loss, so the queue is declared again. Deliveries in flight at
+  the loss finish their processing in tasks of ours (not aio-pika's, which the closing channel
+  cancels), cannot be acked and come back: answered from the store.
 """
 
 from __future__ import annotations
@@ -44,10 +47,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import random
+import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import aio_pika
 import aiormq.exceptions
@@ -58,8 +64,8 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMe
 from gateway.accounts import Refusal
 from gateway.answers import ACK_MEDIA_TYPE, acknowledgement_bytes, receipt_document
 from gateway.config import AmqpConfig
-from gateway.pipeline import Pipeline
-from gateway.store import AccountRecord, Receipt, Store
+from gateway.pipeline import Overloaded, Pipeline, Submitted
+from gateway.store import AccountRecord, Store
 
 log = structlog.get_logger("paxgate.amqp")
 
@@ -67,6 +73,7 @@ CHANNEL = "amqp"
 RECONNECT_INITIAL_SECONDS = 0.5
 RETRY_BASE_SECONDS = 0.2  # pause before a failed delivery goes back: 0.2, 0.4, 0.8 … 5 s
 RETRY_MAX_SECONDS = 5.0
+OVERLOAD_PAUSE_SECONDS = 0.05  # first wait while the pipeline is full (pipeline.max_in_flight); doubles up to 5 s
 STOP_GRACE_SECONDS = 30.0  # deliveries in flight at shutdown may finish (they are committed before answered)
 CLASSIC_ATTEMPTS_REMEMBERED = 10_000
 _BROKER_HEADERS = frozenset({"x-delivery-count", "x-death", "x-first-death-exchange", "x-first-death-queue",
@@ -89,6 +96,7 @@ class AmqpTransport:
     """Consumes carrier queues and answers on reply queues; started and stopped by ``gateway.app``."""
 
     def __init__(self, config: AmqpConfig, url: str, pipeline: Pipeline, store: Store) -> None:
+        quiet_library_logs()
         self.config = config
         self.url = url
         self.pipeline = pipeline
@@ -104,8 +112,9 @@ class AmqpTransport:
 
     @property
     def safe_url(self) -> str:
-        """The broker URL as logs may show it (``gateway.logs`` strips user info from ``url`` too)."""
-        return self.url.split("@", 1)[-1] if "@" in self.url else self.url.split("://", 1)[-1]
+        """The broker URL as logs may show it: without user info (``gateway.logs`` strips it from ``url`` too)."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{parts.path}"
 
     async def start(self) -> None:
         """Start consuming; waits for the first connection attempt only, so an unreachable broker
@@ -137,7 +146,7 @@ class AmqpTransport:
             try:
                 connection = await aio_pika.connect(self.url, timeout=self.config.timeout_seconds,
                                                     client_properties={"connection_name": "paxgate-ingress"})
-                connection.close_callbacks.add(lambda *_: lost.set())
+                connection.close_callbacks.add(_setter(lost))
                 consumers = await self._open(connection, lost)
                 self.connected.set()
                 self._tried.set()
@@ -167,6 +176,8 @@ class AmqpTransport:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self._rng.uniform(delay / 2, delay))
             delay = min(delay * 2, self.config.reconnect_max_seconds)
+        if self._inflight:  # deliveries of a lost connection still finishing their processing
+            await asyncio.wait(set(self._inflight), timeout=STOP_GRACE_SECONDS)
         log.info("amqp_stopped", channel=CHANNEL)
 
     async def _open(self, connection: AbstractConnection, lost: asyncio.Event) -> list[tuple[AbstractQueue, str]]:
@@ -176,7 +187,9 @@ class AmqpTransport:
         consuming = await connection.channel(publisher_confirms=False)
         publisher = await connection.channel(publisher_confirms=True, on_return_raises=True)
         for channel in (consuming, publisher):
-            channel.close_callbacks.add(lambda *_: lost.set())
+            channel.close_callbacks.add(_setter(lost))
+        # A queue deleted under us cancels its consumer: reconnecting declares it again.
+        (await consuming.get_underlay_channel()).on_consumer_cancel_callbacks.add(_setter(lost))
         await consuming.set_qos(prefetch_count=config.prefetch, timeout=timeout)
         arguments = {"x-queue-type": "quorum"} if config.queue_type == "quorum" else None
         accounts = [a for a in await self.store.accounts() if CHANNEL in a.channels]
@@ -192,7 +205,11 @@ class AmqpTransport:
             queue = await consuming.declare_queue(name, durable=True, arguments=arguments, timeout=timeout)
 
             async def on_message(message: AbstractIncomingMessage, name: str = name, owner: str = owner) -> None:
-                await self._tracked(name, owner, message)
+                # Our own task, not aio-pika's: closing the channel cancels its consumer tasks, and a
+                # submission cut off half way would only be finished by the resume sweep a minute later.
+                task = asyncio.create_task(self._tracked(name, owner, message), name="paxgate-amqp-delivery")
+                self._inflight.add(task)
+                task.add_done_callback(self._inflight.discard)
 
             tag = await queue.consume(on_message, timeout=timeout)
             consumers.append((queue, tag))
@@ -209,9 +226,6 @@ class AmqpTransport:
     # --- one delivery ------------------------------------------------------------------------------
 
     async def _tracked(self, queue: str, owner: str, message: AbstractIncomingMessage) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._inflight.add(task)
         try:
             await self._handle(queue, owner, message)
         except asyncio.CancelledError:
@@ -219,8 +233,6 @@ class AmqpTransport:
         except Exception as error:  # a bug here must not kill the consumer; the delivery comes back
             log.exception("amqp_delivery_failed", queue=queue, error=error)
             await _settle(message.nack(requeue=True))
-        finally:
-            self._inflight.discard(task)
 
     async def _handle(self, queue: str, owner: str, message: AbstractIncomingMessage) -> None:
         attempt = self._attempt(queue, message)
@@ -232,7 +244,10 @@ class AmqpTransport:
             if len(message.body) > self.config.max_message_bytes:
                 raise _Poison("too-large", f"{len(message.body)} bytes; the limit is {self.config.max_message_bytes}",
                               at_once=True, account=account.name)
-            receipt, new = await self.pipeline.submit(account, CHANNEL, message.body)
+            submitted = await self._submit(account, message)
+            if submitted is None:  # shutting down while the pipeline was full: the broker keeps it
+                await _settle(message.nack(requeue=True))
+                return
         except asyncio.CancelledError:
             raise
         except _Poison as poison:
@@ -250,15 +265,30 @@ class AmqpTransport:
                                _Poison("processing-failed", f"the gateway could not process it ({type(error).__name__})",
                                        account=name))
             return
+        assert account is not None
         try:
-            await self._answer(account, message, receipt, new)
+            await self._answer(account, message, submitted)
         except BROKER_ERRORS as error:
             # Not acked: the broker delivers it again and the pipeline answers it from the store.
-            log.warning("amqp_answer_failed", queue=queue, receipt=receipt.id, error=error)
+            log.warning("amqp_answer_failed", queue=queue, receipt=submitted.receipt.id, error=error)
             await _settle(message.nack(requeue=True))
             return
         self._forget(queue, message)
         await _settle(message.ack())
+
+    async def _submit(self, account: AccountRecord, message: AbstractIncomingMessage) -> Submitted | None:
+        """``Pipeline.submit``, holding the delivery while the pipeline is full (``Overloaded``): the
+        prefetch window then stays full and the broker keeps the rest, which is AMQP's own
+        back-pressure. Requeueing instead would spend one of the message's ``max_attempts``."""
+        pause = OVERLOAD_PAUSE_SECONDS
+        while True:
+            try:
+                return await self.pipeline.submit(account, CHANNEL, message.body)
+            except Overloaded:
+                if self._stopping.is_set():
+                    return None
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_MAX_SECONDS)
 
     async def _account(self, owner: str, message: AbstractIncomingMessage) -> AccountRecord:
         """The account a delivery belongs to: the queue's owner, or on the shared queue the account of
@@ -307,6 +337,7 @@ class AmqpTransport:
             await self._dead_letter(queue, message, attempt, poison)
         except BROKER_ERRORS as error:
             log.warning("amqp_dead_letter_failed", queue=queue, reason=poison.reason, error=error)
+            await asyncio.sleep(RETRY_MAX_SECONDS)  # not acked: it comes back; not at once, the broker has a problem
             await _settle(message.nack(requeue=True))
             return
         log.warning("amqp_dead_lettered", queue=queue, account=poison.account or None, reason=poison.reason,
@@ -326,12 +357,22 @@ class AmqpTransport:
             raise aiormq.exceptions.ChannelInvalidStateError("no publishing channel (reconnecting)")
         return channel
 
-    async def _publish(self, body: bytes, routing_key: str, **properties: Any) -> None:
+    async def _publish(self, body: bytes, routing_key: str, *, ours: bool = False, **properties: object) -> None:
+        """Persistent, mandatory, confirmed. ``ours``: a queue paxgate declares (dead-letter, ack queues);
+        deleted under us, it is declared again and the publish repeated once."""
         message = aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties)
-        await self._channel().default_exchange.publish(message, routing_key=routing_key, mandatory=True,
-                                                       timeout=self.config.timeout_seconds)
+        timeout = self.config.timeout_seconds
+        try:
+            await self._channel().default_exchange.publish(message, routing_key=routing_key, mandatory=True, timeout=timeout)
+        except aiormq.exceptions.PublishError:
+            if not ours:
+                raise
+            arguments = {"x-queue-type": "quorum"} if self.config.queue_type == "quorum" else None
+            await self._channel().declare_queue(routing_key, durable=True, arguments=arguments, timeout=timeout)
+            log.warning("amqp_queue_declared_again", queue=routing_key)
+            await self._channel().default_exchange.publish(message, routing_key=routing_key, mandatory=True, timeout=timeout)
 
-    async def _reply(self, account: str, message: AbstractIncomingMessage, body: bytes, **properties: Any) -> None:
+    async def _reply(self, account: str, message: AbstractIncomingMessage, body: bytes, **properties: object) -> None:
         """To ``reply_to`` when it routes, else to the account's ack queue (which paxgate declared)."""
         correlation = message.correlation_id or message.message_id
         if message.reply_to:
@@ -341,12 +382,13 @@ class AmqpTransport:
             except aiormq.exceptions.PublishError:  # returned: no queue of that name
                 if not account:
                     raise
-                properties["headers"] = {**properties.get("headers", {}), "x-paxgate-reply-to": "unroutable"}
+                headers = properties.get("headers")
+                properties["headers"] = {**(headers if isinstance(headers, dict) else {}), "x-paxgate-reply-to": "unroutable"}
         if account:
-            await self._publish(body, self.config.ack_prefix + account, correlation_id=correlation, **properties)
+            await self._publish(body, self.config.ack_prefix + account, ours=True, correlation_id=correlation, **properties)
 
-    async def _answer(self, account: AccountRecord, message: AbstractIncomingMessage, receipt: Receipt, new: bool) -> None:
-        acks = await self.store.acknowledgements(receipt.id)
+    async def _answer(self, account: AccountRecord, message: AbstractIncomingMessage, submitted: Submitted) -> None:
+        receipt, new, acks = submitted.receipt, submitted.new, list(submitted.acks)
         if acks:
             body, content_type = acknowledgement_bytes(acks), ACK_MEDIA_TYPE
         else:
@@ -357,15 +399,19 @@ class AmqpTransport:
                           message_id=f"{receipt.id}:ack")
 
     async def _dead_letter(self, queue: str, message: AbstractIncomingMessage, attempt: int, poison: _Poison) -> None:
-        """The original body and properties (not ``user_id``: the broker would refuse ours) and why."""
+        """The original body and properties and why. Not ``user_id`` (the broker would refuse ours) and
+        not the carrier's ``message_id`` (kept in ``x-paxgate-message-id``): aiormq matches a returned
+        message to its publish by ``message_id``, and carriers reuse theirs, so two copies in flight
+        with one id could mix up which was returned — one would pass for confirmed and its original be
+        acked and lost. Each copy gets a unique id instead."""
         headers = {k: v for k, v in _mapping(message.headers).items() if k not in _BROKER_HEADERS}
         headers.update({"x-paxgate-reason": poison.reason, "x-paxgate-detail": poison.detail, "x-paxgate-queue": queue,
                         "x-paxgate-attempts": attempt, "x-paxgate-account": poison.account,
-                        "x-paxgate-user": message.user_id or ""})
-        await self._publish(message.body, self.config.dead_letter_queue, headers=headers, content_type=message.content_type,
-                            content_encoding=message.content_encoding, correlation_id=message.correlation_id,
-                            reply_to=message.reply_to, message_id=message.message_id, timestamp=message.timestamp,
-                            type=message.type, app_id=message.app_id)
+                        "x-paxgate-user": message.user_id or "", "x-paxgate-message-id": message.message_id or ""})
+        await self._publish(message.body, self.config.dead_letter_queue, ours=True, headers=headers,
+                            content_type=message.content_type, content_encoding=message.content_encoding,
+                            correlation_id=message.correlation_id, reply_to=message.reply_to, message_id=_unique("dead"),
+                            timestamp=message.timestamp, type=message.type, app_id=message.app_id)
 
     async def _tell(self, message: AbstractIncomingMessage, poison: _Poison) -> None:
         """The carrier learns that its message was not taken (like an HTTP 4xx problem document)."""
@@ -374,7 +420,30 @@ class AmqpTransport:
         document = {"type": f"urn:paxgate:problem:{poison.reason}", "title": "Message not accepted", "status": 422,
                     "detail": poison.detail, "dead_lettered": True}
         await self._reply(poison.account, message, msgspec.json.encode(document), content_type="application/problem+json",
-                          headers={"x-paxgate-reason": poison.reason, "x-paxgate-account": poison.account})
+                          headers={"x-paxgate-reason": poison.reason, "x-paxgate-account": poison.account},
+                          message_id=_unique("notice"))
+
+
+def _unique(kind: str) -> str:
+    return f"paxgate-{kind}-{uuid.uuid4().hex}"
+
+
+def quiet_library_logs() -> None:
+    """aio-pika and aiormq log through the standard library, outside ``gateway.logs``' redaction, and
+    some of their lines print whole frames or messages (``Got frame for closed channel %d: %r``,
+    ``Unhandled message %r returning``): a body must never reach a log. This adapter and the sink
+    log what matters (connection lost, connect failed, dead-lettered) as structured events."""
+    for name in ("aiormq", "aio_pika"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _setter(event: asyncio.Event) -> Callable[..., None]:
+    """A close callback (aio-pika passes the sender and the exception) that sets ``event``."""
+
+    def callback(*_: object) -> None:
+        event.set()
+
+    return callback
 
 
 def _mapping(headers: Mapping[str, Any] | None) -> dict[str, Any]:

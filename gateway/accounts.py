@@ -9,11 +9,15 @@ precisely (RFC 9457 for HTTPS, a log event and an error file or dead-letter for 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import secrets
 from pathlib import Path
 
 import structlog
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.config import AccountConfig, Config, normalise_fingerprint, read_secret
 from gateway.store import AccountRecord, Store
@@ -44,22 +48,62 @@ def ensure_token(config: Config, file: str, what: str) -> Path:
     return path
 
 
+def ssh_fingerprint(public_key: str) -> str:
+    """OpenSSH's SHA-256 fingerprint (``SHA256:…``, as ``ssh-keygen -l`` prints it) of a public key line."""
+    blob = base64.b64decode(public_key.split()[1])
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
+
+
+def ensure_ssh_key(config: Config, account: AccountConfig) -> str | None:
+    """With ``create_ssh_key``: the account's demo SSH key pair, made on first start so the demo carrier
+    can use SFTP at once. The private key (OpenSSH format, mode 0600) goes to ``DATA_DIR/<ssh_key_file>``
+    (default ``<name>.key``), the public key beside it (``.pub``). Returns the public key line to register,
+    derived from the private key on every start, so a lost ``.pub`` changes nothing."""
+    if not account.create_ssh_key:
+        return None
+    path = config.path(account.ssh_key_file or f"{account.name}.key")
+    created = not path.exists()
+    if not created:
+        private = serialization.load_ssh_private_key(path.read_bytes(), password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise ValueError(f"{path}: expected the ed25519 key paxgate wrote")
+    else:
+        private = Ed25519PrivateKey.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                    serialization.NoEncryption())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(pem)
+    public = private.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    line = f"{public.decode('ascii')} {account.name}@paxgate"
+    pub = path.with_name(path.name + ".pub")
+    if not pub.exists():
+        pub.write_text(line + "\n", encoding="ascii")
+    if created:
+        log.info("ssh_key_created", path=str(path), account=account.name, fingerprint=ssh_fingerprint(line))
+    return line
+
+
 async def seed_accounts(config: Config, store: Store) -> list[AccountRecord]:
     seeded = []
     for account in config.accounts:
         if account.create_token:
             ensure_token(config, account.token_file, account.name)
-        seeded.append(await store.seed_account(_record(config, account)))
+        generated = ensure_ssh_key(config, account)
+        seeded.append(await store.seed_account(_record(config, account, generated)))
     return seeded
 
 
-def _record(config: Config, account: AccountConfig) -> AccountRecord:
+def _record(config: Config, account: AccountConfig, generated_ssh_key: str | None = None) -> AccountRecord:
     token = read_secret(config, file=account.token_file, env=account.token_env, what=f"account {account.name} token")
+    extra = (generated_ssh_key,) if generated_ssh_key and generated_ssh_key not in account.ssh_keys else ()
+    ssh_keys = account.ssh_keys + extra
     return AccountRecord(
         name=account.name, kind=account.kind, status=account.status, senders=account.senders, carriers=account.carriers,
         channels=tuple(account.channels), profile=account.profile, token_sha256=token_digest(token) if token else None,
         client_certificates=tuple(normalise_fingerprint(f) for f in account.client_certificates),
-        ssh_keys=account.ssh_keys, amqp_user=account.amqp_user)
+        ssh_keys=ssh_keys, amqp_user=account.amqp_user)
 
 
 def authorize(account: AccountRecord, channel: str) -> None:

@@ -104,7 +104,7 @@ class AccountConfig(_Table):
     profile: str = "baseline"
     ssh_keys: tuple[str, ...] = ()  # OpenSSH public keys ("ssh-ed25519 AAAA… comment") it logs in to SFTP with
     create_ssh_key: bool = False  # generate a key pair on first start: private key at DATA_DIR/<name>… (demo)
-    ssh_key_file: str = ""  # where create_ssh_key writes the private key (the public key is registered)
+    ssh_key_file: str = ""  # where create_ssh_key writes the private key (0600; empty: <name>.key), .pub beside it
     amqp_user: str = ""  # the broker user whose messages on the shared queue are this account's (default: name)
     token_file: str = ""
     token_env: str = ""
@@ -131,7 +131,9 @@ class SftpPoller(_Table):
 class SftpConfig(_Table):
     """The SFTP server carriers push to (server mode) and the drops paxgate polls (client mode)."""
 
-    enabled: bool = True
+    # The embedded configs/paxgate.toml turns the server on; a config file without [sftp] leaves it off,
+    # so an existing deployment's file (or a test's) never opens an SSH port nobody asked for.
+    enabled: bool = False
     host: str = "127.0.0.1"
     port: int = 2222
     host_key: str = "ssh/host_ed25519_key"  # generated on first start, relative to the data directory
@@ -158,7 +160,8 @@ class AmqpConfig(_Table):
     shared_queue: str = ""  # optional: one queue for all, the account is the broker-validated user_id
     queue_type: Literal["quorum", "classic"] = "quorum"
     prefetch: int = 32  # unacknowledged messages in flight per consumer: how many are processed at once
-    max_attempts: int = 5  # deliveries of one message before it goes to the dead-letter queue
+    max_attempts: int = 5  # deliveries of one message before it goes to the dead-letter queue (keep it below a
+    # quorum queue's delivery-limit policy, 20 by default from RabbitMQ 4.0, or the broker drops the message first)
     dead_letter_queue: str = "paxgate.dead"
     max_message_bytes: int = 10 * 1024 * 1024  # larger bodies go to the dead-letter queue at once
     timeout_seconds: float = 10.0  # connecting, declaring, and each publisher confirm

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 import aio_pika
 import aiormq.exceptions
@@ -42,6 +43,8 @@ class AmqpSink:
             raise ValueError(f"amqp sink {name!r}: timeout_s must be positive")
         if not exchange and not routing_key:
             raise ValueError(f"amqp sink {name!r}: with the default exchange, routing_key names the queue")
+        for library in ("aiormq", "aio_pika"):  # their stdlib log lines can print whole messages (see adapters.amqp)
+            logging.getLogger(library).setLevel(logging.CRITICAL)
         self.name = name
         self._url = url
         self.exchange = exchange
