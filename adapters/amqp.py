@@ -116,6 +116,9 @@ class AmqpTransport:
         parts = urlsplit(self.url)
         return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{parts.path}"
 
+    def status(self) -> dict[str, bool]:
+        return {"amqp_connected": self.connected.is_set()}
+
     async def start(self) -> None:
         """Start consuming; waits for the first connection attempt only, so an unreachable broker
         does not stop the gateway (HTTPS and SFTP go on) — the loop keeps trying in the background."""

@@ -271,6 +271,11 @@ class SftpTransport:
             runner.start()
             self.pollers.append(runner)
 
+    def status(self) -> dict[str, bool]:
+        parts = {"sftp_listening": self._acceptor is not None} if self.settings.enabled else {}
+        parts.update({f"sftp_poller {p.name}": p.state != "stopped" for p in self.pollers})
+        return parts
+
     async def stop(self) -> None:
         """Stop accepting, let intakes in flight finish (their CLOSE is answered), then disconnect."""
         self._stopping = True

@@ -52,6 +52,9 @@ class Transport(Protocol):
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
+    def status(self) -> dict[str, bool]:
+        """Each part of the channel and whether it works now (shown on /readyz, informational)."""
+        ...
 SHUTDOWN_GRACE_SECONDS = 30.0
 HOUSEKEEPING_SECONDS = 5.0
 STALE_RECEIPT_SECONDS = 60.0
@@ -165,7 +168,7 @@ class Gateway:
         await site.start()
         self.carrier_port = _bound_port(site)
         operator = web.AppRunner(operator_app(self.store, self.metrics, self._operators(), ready=self.ready,
-                                              reprocess=self.reprocess), access_log=None)
+                                              channels=self.channels, reprocess=self.reprocess), access_log=None)
         await operator.setup()
         operator_site = web.TCPSite(operator, config.operator.host, config.operator.port)
         await operator_site.start()
@@ -214,6 +217,11 @@ class Gateway:
         if any(forgotten.values()):
             log.info("retention_applied", counts=forgotten)
         return forgotten
+
+    def channels(self) -> dict[str, bool]:
+        """The carrier channels besides HTTPS and whether each works now; a broken one (broker down,
+        a poller stopped on a changed host key) does not make the instance unready for the others."""
+        return {name: up for transport in self.transports for name, up in transport.status().items()}
 
     async def ready(self) -> dict[str, bool]:
         pool_alive = False
@@ -277,10 +285,11 @@ async def run(config: Config) -> None:
         loop.add_signal_handler(signum, stopping.set)
     try:
         await gateway.start()
-    except OSError as error:  # a port taken, a certificate unreadable: say which, stop what had started
+    except Exception as error:  # a port taken, a key or certificate unreadable: say which, stop what had started
         await gateway.stop()
-        raise StartError(f"cannot start: {error.strerror or error}"
-                         + (f" ({error.filename})" if error.filename else "")) from None
+        reason = (error.strerror or str(error)) if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
+        where = f" ({error.filename})" if isinstance(error, OSError) and error.filename else ""
+        raise StartError(f"cannot start: {reason}{where}") from None
     _announce(gateway)
     await stopping.wait()
     await gateway.stop()

@@ -282,7 +282,8 @@ def _choices(key: str) -> list[str]:
 
 def _check(config: Config, source: str) -> None:
     """Cross-key rules msgspec's types cannot say."""
-    for table, port in (("https.port", config.https.port), ("operator.port", config.operator.port)):
+    for table, port in (("https.port", config.https.port), ("operator.port", config.operator.port),
+                        ("sftp.port", config.sftp.port)):
         if not 0 <= port <= 65535:
             raise ConfigError(source, table, f"expected a TCP port 0…65535, got {port}")
     if bool(config.https.certificate) != bool(config.https.private_key):
@@ -321,6 +322,7 @@ def _check(config: Config, source: str) -> None:
     for i, user in enumerate(config.operator.users):
         if not (user.token_file or user.token_env):
             raise ConfigError(source, f"operator.users[{i}]", "an operator needs token_file or token_env")
+    _check_pollers(config, source)
     if config.iapi.hook_url and not config.iapi.hook_url.startswith(("http://", "https://")):
         raise ConfigError(source, "iapi.hook_url", "expected an http:// or https:// url")
     if not 0 < config.iapi.deadline_seconds <= 30:
@@ -367,6 +369,24 @@ def _check_amqp(amqp: AmqpConfig, source: str) -> None:
         raise ConfigError(source, "amqp.dead_letter_queue", "expected a queue name")
     if amqp.shared_queue and amqp.shared_queue == amqp.dead_letter_queue:
         raise ConfigError(source, "amqp.shared_queue", "the shared queue cannot be the dead-letter queue")
+
+
+def _check_pollers(config: Config, source: str) -> None:
+    accounts = {a.name: a for a in config.accounts}
+    for i, poller in enumerate(config.sftp.pollers):
+        key = f"sftp.pollers[{i}]"
+        account = accounts.get(poller.account)
+        if account is None:
+            raise ConfigError(source, f"{key}.account", f"no account {poller.account}; expected one of {', '.join(accounts)}")
+        if "sftp" not in account.channels:
+            raise ConfigError(source, f"{key}.account", f"account {poller.account} does not have the sftp channel")
+        for field in ("host", "key_file", "known_hosts"):
+            if not getattr(poller, field):
+                raise ConfigError(source, f"{key}.{field}", "required: a poller checks the host key and logs in with a key")
+        if poller.after == "move" and not poller.move_to:
+            raise ConfigError(source, f"{key}.move_to", "after = \"move\" needs the remote folder to move files to")
+        if poller.interval_seconds <= 0:
+            raise ConfigError(source, f"{key}.interval_seconds", "expected more than 0 seconds")
 
 
 def normalise_fingerprint(value: str) -> str:

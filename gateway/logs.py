@@ -230,6 +230,31 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> None
         logger_factory=structlog.WriteLoggerFactory(file=stream if stream is not None else sys.stderr),
         cache_logger_on_first_use=False,
     )
+    _bridge_standard_logging()
+
+
+class _LibraryRecords(logging.Handler):
+    """Standard-library log records (asyncssh, aiohttp, aio-pika …) through the same redaction:
+    the library's message goes under ``error``, which keeps it only when it does not look like
+    payload. Without this bridge such records would bypass the allow-list entirely."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a library's broken format string must not break logging
+            message = record.msg if isinstance(record.msg, str) else "unformattable"
+        logger = structlog.get_logger("library")
+        method = logger.error if record.levelno >= logging.ERROR else logger.warning
+        method("library_log", route=record.name, error=message)
+
+
+def _bridge_standard_logging() -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, _LibraryRecords):
+            root.removeHandler(handler)
+    root.addHandler(_LibraryRecords(level=logging.WARNING))
+    root.setLevel(logging.WARNING)  # library chatter below warning (connection details, file paths) stays out
 
 
 def get_logger(**bound: object) -> FilteringBoundLogger:

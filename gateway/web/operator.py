@@ -49,7 +49,7 @@ def _json(value: object) -> web.Response:
 
 
 def operator_app(store: Store, metrics: Metrics, operators: Operators, *, ready: Callable[[], Awaitable[dict[str, bool]]],
-                 reprocess: Callable[[str, str], Awaitable[bool]]) -> web.Application:
+                 channels: Callable[[], dict[str, bool]], reprocess: Callable[[str, str], Awaitable[bool]]) -> web.Application:
     app = web.Application()
 
     def guarded(role: str, handler: Callable[[web.Request, str], Awaitable[web.StreamResponse]]) -> Handler:
@@ -68,8 +68,9 @@ def operator_app(store: Store, metrics: Metrics, operators: Operators, *, ready:
 
     async def readyz(request: web.Request) -> web.Response:
         checks = await ready()
-        return web.Response(status=200 if all(checks.values()) else 503, body=msgspec.json.encode(
-            {"status": "ready" if all(checks.values()) else "not_ready", "checks": checks}), content_type="application/json")
+        body = {"status": "ready" if all(checks.values()) else "not_ready", "checks": checks, "channels": channels()}
+        return web.Response(status=200 if all(checks.values()) else 503, body=msgspec.json.encode(body),
+                            content_type="application/json")
 
     async def metrics_view(request: web.Request) -> web.Response:
         for state, count in (await store.outbox_depth()).items():

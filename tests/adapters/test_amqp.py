@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
+import aiohttp
 import aiormq.exceptions
 import pytest
 import pytest_asyncio
@@ -542,3 +543,9 @@ async def test_the_broker_stopping_and_starting_loses_nothing(gw: Running) -> No
     assert any('"amqp_connection_lost"' in line for line in events), "the gateway never noticed the broker going away"
     print(f"\nbroker restart: {count} messages, {stopped_with} answered when the broker stopped, all {len(answered)} "
           f"answered after it came back, {sum(answered.values()) - len(answered)} answers repeated (replayed)")
+
+
+async def test_readyz_shows_the_broker_connection(gw: Running) -> None:
+    async with aiohttp.ClientSession() as session, session.get(f"{gw.operator_url}/readyz") as response:
+        body = await response.json()
+    assert response.status == 200 and body["channels"] == {"amqp_connected": True}

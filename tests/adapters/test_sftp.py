@@ -809,3 +809,9 @@ async def test_an_unknown_host_key_stops_the_poller_before_anything_is_fetched(g
     await wait_for(lambda: poller.state == "stopped", timeout=10)
     assert poller.reason == "host key mismatch" and poller.taken == 0
     assert (gw.drops["b"].dir("p4", "out") / "never.edi").exists()
+
+
+async def test_readyz_shows_the_listener_and_each_poller(gw: Sftp):
+    channels = gw.gateway.channels()
+    assert channels["sftp_listening"] is True
+    assert any(name.startswith("sftp_poller ") for name in channels)

@@ -43,6 +43,12 @@ def test_data_dir_from_the_command_line_wins(tmp_path: Path):
     ("[https]\ncertificate = \"c.pem\"\n", "https.private_key", "go together"),
     ("[iapi]\ndeadline_seconds = 0\n", "iapi.deadline_seconds", "more than 0"),
     ("data_dir = \n", "(syntax)", "Invalid value"),
+    ("[sftp]\nport = 99999\n", "sftp.port", "expected a TCP port"),
+    ("[[sftp.pollers]]\naccount = \"NOPE\"\nhost = \"h\"\n", "sftp.pollers[0].account", "no account NOPE"),
+    ("[[accounts]]\nname = \"A\"\n[[sftp.pollers]]\naccount = \"A\"\nhost = \"h\"\n", "sftp.pollers[0].account",
+     "does not have the sftp channel"),
+    ("[[accounts]]\nname = \"A\"\nchannels = [\"sftp\"]\n[[sftp.pollers]]\naccount = \"A\"\nhost = \"h\"\n",
+     "sftp.pollers[0].key_file", "required"),
 ])
 def test_mistakes_name_the_key_and_what_was_expected(tmp_path: Path, text: str, key: str, problem: str):
     with pytest.raises(ConfigError) as caught:

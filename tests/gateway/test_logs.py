@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -435,3 +436,15 @@ def test_exception_groups_keep_their_shape() -> None:
 )
 def test_text_that_is_not_a_traceback_says_nothing(text: str) -> None:
     assert_no_personal_data(scrub_exception_text(text))
+
+
+def test_standard_library_records_pass_the_same_redaction():
+    stream = io.StringIO()
+    configure_logging("info", stream)
+    logging.getLogger("asyncssh").warning("upload of %s failed", "NAD+FL+++DOE:JOHN'DOC+P:110:111+P12345678'")
+    logging.getLogger("aiohttp.server").error("connection reset by peer")
+    logging.getLogger("asyncssh").info("user DOE logged in")  # below warning: not logged at all
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["route"] for line in lines] == ["asyncssh", "aiohttp.server"]
+    assert lines[1]["error"] == "connection reset by peer" and lines[1]["level"] == "error"
+    assert "DOE" not in stream.getvalue() and "P12345678" not in stream.getvalue()
