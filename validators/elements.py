@@ -15,6 +15,7 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from validators.edifact.delimiters import Delimiters
 from validators.edifact.tokenizer import Segment
 
 _FORMAT = re.compile(r"(an|a|n)(\.\.)?(\d+)")
@@ -57,9 +58,55 @@ def composite(ident: str, name: str, status: str, *components: Component) -> Ele
 def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[ElementFault]:
     """Every element and component of ``segment`` against ``layout``.
 
-    Runs for every segment of every message, so the layout is compiled once into plain tuples and
-    a value that passes costs a few comparisons; ``check_value`` builds the fault when one fails.
+    Runs for every segment of every message. Most segments are clean, so one regular expression
+    compiled from the layout (``_clean_pattern``) first says whether anything can be wrong at all;
+    only a segment it rejects (or one it cannot judge: release characters, non-ASCII values) is
+    taken apart value by value, through plain tuples compiled once, and ``check_value`` builds
+    the fault when one fails.
     """
+    delimiters = segment._delimiters
+    if _passes(segment.raw, _clean_pattern(layout, delimiters.element, delimiters.component), delimiters):
+        return []
+    return _check_values(segment, layout)
+
+
+class LayoutChecker:
+    """``check_segment`` for the segments of one interchange against one set of layouts (a message
+    table's, keyed by tag): each tag's layout and clean pattern are looked up once, not per segment."""
+
+    __slots__ = ("_delimiters", "_layouts")
+
+    def __init__(self, layouts: dict[str, tuple[Element, ...]], delimiters: Delimiters) -> None:
+        self._delimiters = delimiters
+        self._layouts = {tag: (layout, _clean_pattern(layout, delimiters.element, delimiters.component))
+                         for tag, layout in layouts.items()}
+
+    def __call__(self, segment: Segment) -> list[ElementFault] | None:
+        """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""
+        entry = self._layouts.get(segment.tag)
+        if entry is None:
+            return None
+        layout, clean = entry
+        if _passes(segment.raw, clean, self._delimiters):
+            return []
+        return _check_values(segment, layout)
+
+
+def _passes(raw: str, clean: re.Pattern[str] | None, delimiters: Delimiters) -> bool:
+    """Whether the layout's clean pattern vouches for the segment text ``raw``. It judges only text
+    whose values are a plain split of it: ASCII (no re-decoding by envelope.decode_values changed
+    them) and without release characters."""
+    if clean is None or not raw.isascii():
+        return False
+    release = delimiters.release
+    if release is not None and release in raw:
+        return False
+    cut = raw.find(delimiters.element)
+    return clean.fullmatch(raw, cut if cut != -1 else len(raw)) is not None
+
+
+def _check_values(segment: Segment, layout: tuple[Element, ...]) -> list[ElementFault]:
+    """``check_segment`` the long way: element by element, value by value."""
     compiled, mandatory = _compiled(layout)
     faults: list[ElementFault] = []
     elements = segment.elements
@@ -100,6 +147,7 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
 
 _Rule = tuple[Component, bool, bool, int, int, frozenset[str] | None]
 _COMPILED: dict[int, tuple[tuple[Element, ...], tuple[tuple[_Rule, ...], ...], tuple[int, ...]]] = {}
+_CLEAN: dict[tuple[int, str, str], tuple[tuple[Element, ...], re.Pattern[str] | None]] = {}
 
 
 def _compiled(layout: tuple[Element, ...]) -> tuple[tuple[tuple[_Rule, ...], ...], tuple[int, ...]]:
@@ -121,6 +169,63 @@ def _compiled(layout: tuple[Element, ...]) -> tuple[tuple[tuple[_Rule, ...], ...
         mandatory = tuple(i for i, spec in enumerate(layout) if spec.status == "M")
         entry = _COMPILED[id(layout)] = (layout, tuple(rules), mandatory)
     return entry[1], entry[2]
+
+
+def _clean_pattern(layout: tuple[Element, ...], elem: str, comp: str) -> re.Pattern[str] | None:
+    """The layout as one regular expression over a segment's text from its first element separator:
+    it matches exactly the texts (split plainly on ``elem`` and ``comp``) in which ``check_segment``
+    finds no fault. Cached like ``_compiled``, per pair of separators. None when a component has a
+    calendar kind (a regular expression cannot tell 30 February) or the separators coincide."""
+    key = (id(layout), elem, comp)
+    entry = _CLEAN.get(key)
+    if entry is None or entry[0] is not layout:
+        pattern = None
+        if elem != comp and all(c.kind is None for spec in layout for c in spec.components):
+            pattern = re.compile(_layout_regex(layout, re.escape(elem), re.escape(comp)))
+        entry = _CLEAN[key] = (layout, pattern)
+    return entry[1]
+
+
+def _layout_regex(layout: tuple[Element, ...], elem: str, comp: str) -> str:
+    """Data elements in order, each after its separator; the text may stop before the first
+    mandatory element left, and may end with empty surplus elements (a trailing separator is the
+    tokenizer's finding, not a fault of the layout)."""
+    text = f"(?:{elem}(?:{comp})*)*"
+    for index in range(len(layout) - 1, -1, -1):
+        text = elem + _element_regex(layout[index], elem, comp) + text
+        if all(spec.status != "M" for spec in layout[index:]):
+            text = f"(?:{text})?"
+    return text
+
+
+def _element_regex(spec: Element, elem: str, comp: str) -> str:
+    """One data element: its components in order, each present and valid unless optional, then only
+    empty surplus components. A conditional element may be empty altogether (it is then skipped); a
+    mandatory one must hold some value."""
+    text = f"(?:{comp})*"
+    components = spec.components
+    for index in range(len(components) - 1, 0, -1):
+        text = comp + _component_regex(components[index], elem, comp) + text
+        if all(c.status != "M" for c in components[index:]):
+            text = f"(?:{text})?"
+    text = _component_regex(components[0], elem, comp) + text
+    if spec.status == "M":
+        return f"(?=[^{elem}]*[^{elem}{comp}]){text}"
+    return f"(?:{text}|(?:{comp})*)"
+
+
+def _component_regex(component: Component, elem: str, comp: str) -> str:
+    """The values ``check_value`` passes: a code of the list, or characters of the format within one
+    of its length ranges; nothing at all when the component is optional."""
+    numeric, lengths = _parsed_format(component.format)
+    if component.codes is not None:
+        codes = [code for code in component.codes if code and elem not in code and comp not in code
+                 and (not numeric or is_number(code)) and any(low <= len(code) <= high for low, high in lengths)]
+        value = "|".join(re.escape(code) for code in codes) or "(?!)"
+    else:
+        character = "[0-9]" if numeric else f"[^{elem}{comp}]"
+        value = "|".join(f"{character}{{{max(low, 1)},{high}}}" for low, high in lengths if high >= 1) or "(?!)"
+    return f"(?:{value})" if component.status == "M" else f"(?:{value})?"
 
 
 def _missing_element(spec: Element, e_pos: int) -> ElementFault:

@@ -12,7 +12,7 @@ from datetime import date
 from validators.edifact.contrl_tables import CONTRL
 from validators.edifact.envelope import Interchange, Message
 from validators.edifact.tokenizer import Segment
-from validators.elements import Element, ElementFault, check_segment, valid_calendar
+from validators.elements import Element, ElementFault, LayoutChecker, valid_calendar
 from validators.findings import Findings
 from validators.paxlst.manifest import Manifest, build_manifest, flight_day
 from validators.paxlst.rules import check_content, check_part
@@ -58,6 +58,7 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
     manifests: list[Manifest] = []
     for interchange in interchanges:
         prepared = _prepared(interchange)
+        checkers: dict[int, LayoutChecker] = {}  # id(table) → its layouts, for this interchange's separators
         parts_seen: dict[tuple[str | None, int | None], int] = {}  # (0068, sequence) → first message index
         for message in interchange.messages:
             report = _Reporter(findings, interchange, message)
@@ -69,7 +70,10 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
             root, faults = walk(table, message.header, body, end)
             for fault in faults:
                 report(fault.code, Scope.SEGMENT, fault.segment, None, None, fault.params)
-            _check_elements(SEGMENT_LAYOUTS.get(table, {}), body, report)
+            checker = checkers.get(id(table))
+            if checker is None:
+                checker = checkers[id(table)] = LayoutChecker(SEGMENT_LAYOUTS.get(table, {}), interchange.delimiters)
+            _check_elements(checker, body, report)
             if table.message != "PAXLST":
                 continue
             manifest = build_manifest(message, root, prepared)
@@ -84,16 +88,17 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
     return manifests
 
 
-def _check_elements(layouts: dict[str, tuple[Element, ...]], body: list[Segment], report: _Reporter) -> None:
-    checked: dict[str, list[ElementFault]] = {}
+def _check_elements(check: LayoutChecker, body: list[Segment], report: _Reporter) -> None:
+    checked: dict[str, list[ElementFault] | None] = {}
     for segment in body:
-        layout = layouts.get(segment.tag)
-        if layout is None:
-            continue
         # the same segment text has the same faults: LOC+178+LHR need not be checked 300 times
-        faults = checked.get(segment.raw)
-        if faults is None:
-            faults = checked[segment.raw] = check_segment(segment, layout)
+        raw = segment.raw
+        if raw in checked:
+            faults = checked[raw]
+        else:
+            faults = checked[raw] = check(segment)
+        if not faults:
+            continue
         for fault in faults:
             report(_ELEMENT_CODES[fault.kind], Scope.SEGMENT, segment, fault.element, fault.component,
                    {"tag": segment.tag, **fault.params})

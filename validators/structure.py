@@ -106,11 +106,14 @@ class Fault(NamedTuple):
 
 class _Plan:
     """A group rule compiled for the walk: for each place the reader can stand at, which child
-    every tag would open there and which mandatory children it would pass by on the way."""
+    every tag would open there and which mandatory children it would pass by on the way.
 
-    __slots__ = ("ahead", "repeat", "rest", "rule", "sub")
+    ``steps`` answers the usual case in one lookup: from the child the reader stands at, the tags
+    that fit this group without passing anything mandatory, each with its ``_Step``."""
 
-    def __init__(self, rule: Group) -> None:
+    __slots__ = ("ahead", "rest", "rule", "steps", "children")
+
+    def __init__(self, rule: Group, nested: bool) -> None:
         self.rule = rule
         children = rule.children
         mandatory = [i for i, child in enumerate(children) if child.status == "M"]
@@ -125,13 +128,25 @@ class _Plan:
             ahead.append(table)
         self.ahead = tuple(ahead)
         self.rest = tuple(tuple(m for m in mandatory if m >= start) for start in range(len(children) + 1))
-        self.repeat = tuple(child.repeat for child in children)
-        self.sub = {i: _Plan(child) for i, child in enumerate(children) if isinstance(child, Group)}
+        self.children = tuple(_Step(index, _Plan(child, True) if isinstance(child, Group) else None, child.repeat)
+                              for index, child in enumerate(children))
+        # standing at a nested group's trigger, the next segment may only match from its second child on
+        # (see _first_open); the message itself has no trigger
+        self.steps = tuple({tag: self.children[index] for tag, (index, passed) in ahead[1 if nested and at == 0 else at].items()
+                            if not passed} for at in range(len(children)))
+
+
+class _Step(NamedTuple):
+    """A child of a group, as the walk moves to it."""
+
+    index: int
+    sub: _Plan | None  # its plan, when the child is a group
+    repeat: int
 
 
 @functools.cache
 def _compile(table: MessageTable) -> _Plan:
-    return _Plan(table.root())
+    return _Plan(table.root(), False)
 
 
 @functools.cache
@@ -162,10 +177,8 @@ def walk(table: MessageTable, header: Segment, body: list[Segment], trailer: Seg
         tag = segment.tag
         frame = stack[-1]
         # the usual case first: the tag fits the innermost group, passing nothing mandatory by
-        hit = frame.plan.ahead[1 if frame.index == 0 and len(stack) > 1 else frame.index].get(tag)
-        if hit is not None and not hit[1]:
-            index = hit[0]
-        else:
+        step = frame.plan.steps[frame.index].get(tag)
+        if step is None:
             place = _place(stack, tag)
             if place is None:
                 _unexpected(table, stack, segment, faults)
@@ -176,23 +189,23 @@ def walk(table: MessageTable, header: Segment, body: list[Segment], trailer: Seg
                 faults.append(_missing(missing, where, previous, segment.tag))
             del stack[depth + 1:]
             frame = stack[depth]
+            step = frame.plan.children[index]
+        index, sub, repeat = step
         if index != frame.index:
             frame.index, frame.count = index, 1
         else:
             frame.count += 1
-        plan = frame.plan
-        sub = plan.sub.get(index)
         if sub is None:
             frame.node.segments.append(segment)
-            if frame.count == plan.repeat[index] + 1:  # report once, at the first one too many
+            if frame.count == repeat + 1:  # report once, at the first one too many
                 faults.append(Fault("MSG-SEGMENT-REPEAT", segment, {
-                    "tag": tag, "max": str(plan.repeat[index]), "where": _where(plan.rule)}))
+                    "tag": tag, "max": str(repeat), "where": _where(frame.plan.rule)}))
         else:
             node = Node(sub.rule, [segment])
             frame.node.groups.append(node)
-            if frame.count == plan.repeat[index] + 1:
+            if frame.count == repeat + 1:
                 faults.append(Fault("MSG-GROUP-REPEAT", segment, {
-                    "group_name": sub.rule.name, "tag": tag, "max": str(plan.repeat[index]), "title": _title(sub.rule)}))
+                    "group_name": sub.rule.name, "tag": tag, "max": str(repeat), "title": _title(sub.rule)}))
             stack.append(_Frame(node, sub, 0, 1))
         previous = segment
     for frame in reversed(stack):

@@ -29,6 +29,7 @@ _ENVELOPE_CODES = {"missing": "EDI-ENV-MISSING", "too-many": "EDI-ENV-TOO-MANY",
 _SCAN_LIMIT = 10_000  # invalid characters looked at per interchange
 _UTF8_LIMIT = 100  # invalid UTF-8 sequences looked at per interchange
 _CHARACTER_FINDINGS = 20  # components reported one by one before the rest is summed up
+_NESTING_TAGS = frozenset(("UNG", "UNH", "UNT", "UNE", "UNZ"))  # the tags that open or close a level
 _SCOPE_OF_TAG = {"UNB": Scope.INTERCHANGE, "UNZ": Scope.INTERCHANGE, "UNG": Scope.GROUP, "UNE": Scope.GROUP,
                  "UNH": Scope.MESSAGE, "UNT": Scope.MESSAGE}
 
@@ -261,16 +262,21 @@ class _EnvelopeChecker:
         else:
             self.add("EDI-UNB-MISSING", Scope.INTERCHANGE, first, tag=first.tag)
         message: Message | None = None
+        held: list[Segment] = []  # the open message's segments
         group: Group | None = None
         bare_messages = 0
         mixed_reported = False
         seen_references: dict[str, Message] = {}
         for segment in body:
             tag = segment.tag
-            if tag == "UNH":
+            if message is not None and tag not in _NESTING_TAGS:  # the usual case, first (a stray UNB too)
+                held.append(segment)
+                segment.position = len(held)
+            elif tag == "UNH":
                 if message is not None:
                     self.close_message(message, None, found=tag)
                 message = Message(self.next_message, len(ich.messages) + 1, segment, [segment], group=group)
+                held = message.segments
                 self.next_message += 1
                 segment.position = 1
                 ich.messages.append(message)
@@ -328,12 +334,7 @@ class _EnvelopeChecker:
                     self.close_group(group, None)
                     group = None
                 ich.trailer = segment
-            elif message is not None:
-                message.segments.append(segment)
-                segment.position = len(message.segments)
-            elif tag == "UNB":
-                self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag)
-            else:
+            else:  # a stray UNB included
                 self.add("EDI-SEG-OUTSIDE", Scope.INTERCHANGE, segment, tag=tag)
         if message is not None:
             self.close_message(message, None, found="the end of the interchange")

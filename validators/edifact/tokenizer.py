@@ -59,7 +59,9 @@ class Segment:
 
     def value(self, element: int, component: int = 1) -> str:
         """The value at 1-based element/component positions, '' when absent."""
-        elements = self.elements
+        elements = self._elements  # the property's work, inline: this is called for most values read
+        if elements is None:
+            elements = self._elements = split_elements(self.raw, self._delimiters)
         if element > len(elements):
             return ""
         components = elements[element - 1]
@@ -113,20 +115,21 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
     separators = (elem, comp)
     stop = _region_end(text, start, delimiters)
     region = text[start:stop]
-    parts = region.split(term)
-    if rel is not None and rel + term in region:
-        parts = _rejoin_released(parts, term, rel)
+    parts = region.split(term) if rel is None else _split_on(region, term, rel)
     tail = parts.pop()  # what follows the last terminator: nothing, whitespace, or an unterminated segment
+    # what no segment can have unless the region shows it, asked once instead of for every segment
     breaks = "\n" in region or "\r" in region
+    spaced = region[:1] in whitespace_chars or any(term + c in region for c in whitespace_chars)
+    trailing = elem + term in region or comp + term in region
     segments: list[Segment] = []
+    append = segments.append
     anomalies: list[Anomaly] = []
     whitespace: list[int] = []
     good_tags: set[str] = set()
     pos = start
     for raw in parts:
         offset = pos
-        pos += len(raw) + 1
-        if raw and raw[0] in whitespace_chars:
+        if spaced and raw and raw[0] in whitespace_chars:
             if raw[:2] == "\r\n" and raw[2:3] not in whitespace_chars:
                 skip = 2  # the usual CR/LF after each terminator, without a regex
             else:
@@ -141,14 +144,16 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
         if tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
             pos = offset  # the next interchange begins: leave it for the next read
             break
-        segment = Segment(tag, raw, offset, offset + len(raw), delimiters)
-        segments.append(segment)
+        end = offset + len(raw)
+        pos = end + 1
+        segment = Segment(tag, raw, offset, end, delimiters)
+        append(segment)
         if tag not in good_tags:
             _check_tag(segment, good_tags, anomalies)
         if breaks and ("\n" in raw or "\r" in raw):
             anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + _first_break(raw), segment))
-        if raw[-1:] in separators and not _released_at(raw, len(raw) - 1, rel):
-            anomalies.append(Anomaly("EDI-SEG-TRAILING-SEPARATOR", segment.end - 1, segment))
+        if trailing and raw[-1:] in separators and not _released_at(raw, len(raw) - 1, rel):
+            anomalies.append(Anomaly("EDI-SEG-TRAILING-SEPARATOR", end - 1, segment))
         if tag == "UNZ":
             break
     else:
@@ -217,26 +222,6 @@ def _region_end(text: str, start: int, delimiters: Delimiters) -> int:
     return len(text) if k == -1 else k + 1
 
 
-def _rejoin_released(parts: list[str], term: str, rel: str) -> list[str]:
-    """Undo splits made at released terminators (``?'`` is data, not the end of a segment).
-
-    A run of release characters at the end of a part cannot reach into the part before it (a
-    terminator stands between), so each part is judged alone; pieces are joined once, keeping the
-    cost linear however many released terminators a segment holds.
-    """
-    out: list[str] = []
-    pending: list[str] = []
-    for part in parts:
-        pending.append(part)
-        if part.endswith(rel) and _released_at(part, len(part), rel):
-            continue
-        out.append(pending[0] if len(pending) == 1 else term.join(pending))
-        pending = []
-    if pending:
-        out.append(term.join(pending))
-    return out
-
-
 def _misused_releases(text: str, begin: int, end: int, delimiters: Delimiters, anomalies: list[Anomaly]) -> None:
     """A release character before something that is not a service character."""
     rel = delimiters.release
@@ -265,8 +250,39 @@ def _released_at(raw: str, index: int, rel: str | None) -> bool:
 
 
 def _split_on(raw: str, sep: str, rel: str) -> list[str]:
-    """Split on ``sep`` where it is not released; released separators stay in the parts."""
-    return _rejoin_released(raw.split(sep), sep, rel)
+    """Split on ``sep`` where it is not released; released separators stay in the parts.
+
+    Splits everywhere, then joins back the parts that end at a released separator. Those are
+    found by searching ``raw`` for release-then-separator (a run of release characters cannot reach
+    past a separator), so the cost stays linear and the parts in between are only copied in slices
+    however many released separators a segment or file holds.
+    """
+    parts = raw.split(sep)
+    if rel == sep:
+        return parts  # no part can end in the character it was split on
+    released = rel + sep
+    at = raw.find(released)
+    if at == -1:
+        return parts
+    ends: list[int] = []  # the parts that end at a released separator, in order
+    index = counted = 0  # separators before offset ``counted``: the index of the part ending there
+    while at != -1:
+        index += raw.count(sep, counted, at + 1)
+        counted = at + 1
+        if _released_at(raw, at + 1, rel):
+            ends.append(index)
+        at = raw.find(released, at + 1)
+    joined: list[str] = []
+    done = run = 0  # parts[:done] are in ``joined``; ends[run] begins the current run of released parts
+    for n, index in enumerate(ends):
+        if n + 1 < len(ends) and ends[n + 1] == index + 1:
+            continue  # the next part ends at a released separator too: one join for the whole run
+        first = ends[run]
+        joined += parts[done:first]
+        joined.append(sep.join(parts[first:index + 2]))
+        done, run = index + 2, n + 1
+    joined += parts[done:]
+    return joined
 
 
 def _unescaper(rel: str) -> re.Pattern[str]:

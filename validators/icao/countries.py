@@ -447,6 +447,8 @@ def is_iso(code: str) -> bool:
 
 def is_nationality(code: str) -> bool:
     """True when the code may stand in a nationality field (MRZ nationality, PAXLST NAT)."""
+    if code in ISO_3166_1:  # the usual case, already in normal form
+        return True
     c = normalise(code)
     if c in ISO_3166_1:
         return True
@@ -456,6 +458,8 @@ def is_nationality(code: str) -> bool:
 
 def is_issuer(code: str) -> bool:
     """True when the code may stand as issuing state or organisation (MRZ issuing state, PAXLST LOC+91)."""
+    if code in ISO_3166_1:  # the usual case, already in normal form
+        return True
     c = normalise(code)
     if c in ISO_3166_1:
         return True

@@ -161,51 +161,71 @@ def _first_day(flights: tuple[Flight, ...]) -> date | None:
 
 
 def _traveller(group: Node, flight_day: date | None) -> Traveller:
-    """One pass over the traveller's segments (this runs for every person on every list)."""
-    nad = group.segments[0]
+    """One pass over the traveller's segments (this runs for every person on every list), reading
+    the split elements directly: ``first`` is the first data element, ``first[0]`` its qualifier."""
+    segments = group.segments
     fields: dict[str, object] = {}
     references: dict[str, list[str]] = {}
-    for segment in group.segments[1:]:
+    for segment in segments[1:]:
         tag, elements = segment.tag, segment.elements
-        first = elements[0][0] if elements else ""
+        first = elements[0] if elements else _NO_ELEMENT
         if tag == "LOC":
-            place = TRAVELLER_PLACES.get(first)
+            place = TRAVELLER_PLACES.get(first[0])
             if place is not None and len(elements) > 1:
                 # a code (LOC+178+LHR) or, for a birth place, free text in 3224 (LOC+180+:::HARTFORD USA)
                 fields[place] = elements[1][0] or " ".join(v for v in elements[1] if v) or None
         elif tag == "RFF":
-            references.setdefault(first, []).append(segment.value(1, 2))
-        elif tag == "DTM" and first == "329" and "birth_date" not in fields:
-            fields["birth_date"] = _iso_date(segment.value(1, 2), flight_day)
-        elif tag in _SINGLE and _SINGLE[tag] not in fields:
-            element, component = _SINGLE_AT[tag]
-            fields[_SINGLE[tag]] = segment.value(element, component) or None
-    names = [v for v in (nad.elements[3] if len(nad.elements) > 3 else []) if v]
+            references.setdefault(first[0], []).append(first[1] if len(first) > 1 else "")
+        elif tag == "DTM":
+            if first[0] == "329" and "birth_date" not in fields:
+                fields["birth_date"] = _iso_date(first[1] if len(first) > 1 else "", flight_day)
+        else:
+            single = _SINGLE.get(tag)
+            if single is not None and single[0] not in fields:
+                name, element, component = single
+                fields[name] = segment.value(element, component) or None
+    nad = segments[0]
+    elements = nad.elements
+    function = elements[0][0] if elements else ""
+    names = [v for v in elements[3] if v] if len(elements) > 3 else []
     return Traveller(
         position=nad.position,
-        role=ROLES.get(nad.value(1), nad.value(1)),
+        role=ROLES.get(function, function),
         surname=names[0] if names else "",
         given_names=tuple(names[1:]),
         references={k: tuple(v) for k, v in references.items()},
-        documents=tuple(_document(doc, flight_day) for doc in group.groups if doc.rule.name == "SG5"),
+        documents=tuple([_document(doc, flight_day) for doc in group.groups if doc.rule.name == "SG5"]),
         **fields,  # type: ignore[arg-type]
     )
 
 
+_NO_ELEMENT = ("",)  # what a segment without data elements reads as: every value empty
 # the first of these segments in a traveller group fills one field, from (element, component)
-_SINGLE = {"ATT": "gender", "NAT": "nationality", "EMP": "crew_function", "GEI": "verified"}
-_SINGLE_AT = {"ATT": (3, 1), "NAT": (2, 1), "EMP": (2, 1), "GEI": (2, 1)}
+_SINGLE = {"ATT": ("gender", 3, 1), "NAT": ("nationality", 2, 1), "EMP": ("crew_function", 2, 1),
+           "GEI": ("verified", 2, 1)}
 
 
 def _document(group: Node, flight_day: date | None) -> Document:
-    doc = group.first("DOC")
-    assert doc is not None
-    dates = {d.value(1, 1): d.value(1, 2) for d in group.all("DTM")}
-    loc = next((x for x in group.all("LOC") if x.value(1) == "91"), None)
+    """One pass over a document group: its DOC (the trigger), dates by qualifier (the last of each
+    wins), the first LOC+91."""
+    segments = group.segments
+    dates: dict[str, str] = {}
+    issued_in: Segment | None = None
+    for segment in segments[1:]:
+        tag = segment.tag
+        if tag not in ("DTM", "LOC"):
+            continue
+        elements = segment.elements
+        first = elements[0] if elements else _NO_ELEMENT
+        if tag == "DTM":
+            dates[first[0]] = first[1] if len(first) > 1 else ""
+        elif first[0] == "91" and issued_in is None:
+            issued_in = segment
+    doc = segments[0]
     return Document(
         type=doc.value(1, 1),
         number=doc.value(2, 1),
-        issuing_state=(loc.value(2) or None) if loc else None,
+        issuing_state=(issued_in.value(2) or None) if issued_in else None,
         expiry=_iso_date(dates["36"], _years_after(flight_day, 15)) if "36" in dates else None,
         issued=_iso_date(dates["182"], flight_day) if "182" in dates else None,
     )

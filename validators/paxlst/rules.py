@@ -56,6 +56,12 @@ GROUP_QUALIFIERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("SG5", "DTM"): segments.DTM_DOCUMENT_CODES,
 }
 _QUALIFIER_UNIONS = {"NAD": segments.NAD_PARTY_CODES, "LOC": segments.LOC_FUNCTION_CODES, "DTM": segments.DTM_FUNCTION_CODES}
+# The same data arranged for the check that looks at every segment of every group: group name → tag →
+# (codes allowed there, as listed and as a set; the codes any group knows, as a set).
+_GROUP_QUALIFIER_SETS: dict[str, dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]]] = {}
+for (_group_name, _tag), _allowed in GROUP_QUALIFIERS.items():
+    _GROUP_QUALIFIER_SETS.setdefault(_group_name, {})[_tag] = (
+        _allowed, frozenset(_allowed), frozenset(_QUALIFIER_UNIONS[_tag]))
 
 
 def check_content(root: Node, manifest: Manifest, flight_day: date | None, profile: Profile, report: Report) -> None:
@@ -68,25 +74,29 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
             for dtm in leg.all("DTM"):
                 _check_date(dtm, report)
     travellers = root.children("SG4")
+    required = [REQUIREMENTS[name] for name in profile.paxlst_require]
     for group, traveller in zip(travellers, manifest.travellers, strict=True):
         for segment in group.segments:
-            if segment.tag == "NAT":
+            tag = segment.tag
+            if tag == "NAT":
                 _check_country(segment, 2, "nationality", countries.is_nationality, "nationality", report)
-            elif segment.tag == "LOC" and segment.value(1) in COUNTRY_PLACES:
-                _check_country(segment, 2, COUNTRY_PLACES[segment.value(1)], countries.is_nationality, "nationality",
-                               report)
-            elif segment.tag == "DTM":
+            elif tag == "LOC":
+                place = COUNTRY_PLACES.get(segment.value(1))
+                if place is not None:
+                    _check_country(segment, 2, place, countries.is_nationality, "nationality", report)
+            elif tag == "DTM":
                 _check_date(segment, report)
-        birth = next((d for d in group.all("DTM") if d.value(1, 1) == "329"), None)
-        if birth is not None and traveller.birth_date and flight_day is not None:
+        if traveller.birth_date and flight_day is not None:
             born = date.fromisoformat(traveller.birth_date)
-            if born > flight_day:
-                report("PAXLST-BIRTH-FUTURE", Scope.BUSINESS, birth, 1, 2, {})
-            elif (flight_day - born).days > OLDEST_AGE * 366:
-                report("PAXLST-BIRTH-AGE", Scope.BUSINESS, birth, 1, 2, {"years": str(OLDEST_AGE)})
+            if born > flight_day or (flight_day - born).days > OLDEST_AGE * 366:
+                birth = next(d for d in group.all("DTM") if d.value(1, 1) == "329")  # where birth_date was read
+                if born > flight_day:
+                    report("PAXLST-BIRTH-FUTURE", Scope.BUSINESS, birth, 1, 2, {})
+                else:
+                    report("PAXLST-BIRTH-AGE", Scope.BUSINESS, birth, 1, 2, {"years": str(OLDEST_AGE)})
         for doc_group, document in zip(group.children("SG5"), traveller.documents, strict=True):
             _check_document(doc_group, document.expiry, flight_day, report)
-        missing = [REQUIREMENTS[name].words for name in profile.paxlst_require if not REQUIREMENTS[name].present(traveller)]
+        missing = [requirement.words for requirement in required if not requirement.present(traveller)]
         if missing:
             report("PAXLST-REQUIRED", Scope.BUSINESS, group.segments[0], None, None, {
                 "profile": profile.name, "missing": ", ".join(missing)})
@@ -114,17 +124,22 @@ def check_part(header: Segment, manifest: Manifest, report: Report) -> None:
 
 def _check_group_qualifiers(node: Node, report: Report) -> None:
     for group in node.groups:
-        for segment in group.segments:
-            allowed = GROUP_QUALIFIERS.get((group.rule.name, segment.tag))
-            if allowed is None:
-                continue
-            qualifier = segment.value(1, 1)
-            # a code no group knows is the layout's MSG-ELEMENT-CODE; here only codes of another group
-            if qualifier and qualifier not in allowed and qualifier in _QUALIFIER_UNIONS[segment.tag]:
-                report("PAXLST-QUALIFIER-GROUP", Scope.SEGMENT, segment, 1, 1 if segment.tag == "DTM" else None, {
-                    "tag": segment.tag, "value": qualifier, "group_name": f"{group.rule.name} ({group.rule.title})",
-                    "allowed": ", ".join(allowed)})
-        _check_group_qualifiers(group, report)
+        by_tag = _GROUP_QUALIFIER_SETS.get(group.rule.name)
+        if by_tag is not None:
+            for segment in group.segments:
+                qualifiers = by_tag.get(segment.tag)
+                if qualifiers is None:
+                    continue
+                allowed, allowed_set, known = qualifiers
+                elements = segment.elements
+                qualifier = elements[0][0] if elements else ""
+                # a code no group knows is the layout's MSG-ELEMENT-CODE; here only codes of another group
+                if qualifier and qualifier not in allowed_set and qualifier in known:
+                    report("PAXLST-QUALIFIER-GROUP", Scope.SEGMENT, segment, 1, 1 if segment.tag == "DTM" else None, {
+                        "tag": segment.tag, "value": qualifier, "group_name": f"{group.rule.name} ({group.rule.title})",
+                        "allowed": ", ".join(allowed)})
+        if group.groups:
+            _check_group_qualifiers(group, report)
 
 
 def _check_flight_times(flight: Node, report: Report) -> None:
@@ -176,9 +191,12 @@ def _check_country(segment: Segment, element: int, what: str, accepts: Callable[
 
 
 def _check_date(dtm: Segment, report: Report) -> None:
-    qualifier, value, fmt = dtm.value(1, 1), dtm.value(1, 2), dtm.value(1, 3)
+    elements = dtm.elements  # C507 read once: this runs for every DTM of every list
+    c507 = elements[0] if elements else ("",)
+    value = c507[1] if len(c507) > 1 else ""
     if not value:
         return
+    qualifier, fmt = c507[0], c507[2] if len(c507) > 2 else ""
     if qualifier in DATE_QUALIFIERS:
         if len(value) not in (6, 8) or not valid_calendar("date", value):
             report("PAXLST-DATE", Scope.SEGMENT, dtm, 1, 2, {
