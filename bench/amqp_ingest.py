@@ -5,11 +5,12 @@
 
 What happens:
 
-* ``paxgate serve`` starts as a subprocess (``python -m gateway.cli serve``) on a fresh data
-  directory with a generated config: ports 0, SFTP off, ``logging.level = "warning"``, the demo
-  carrier ZZ on the ``amqp`` channel (testing, so its units go to the ``test`` directory sink),
-  queue names with a random run id, the broker URL from ``PAXGATE_BENCH_AMQP_URL`` (default guest
-  on 127.0.0.1:5672), passed through ``amqp.url_env`` as an operator would.
+* ``paxgate serve`` starts as a subprocess (``python -m gateway.cli serve``, by ``bench/served.py``)
+  on a fresh data directory with a generated config: ports 0, SFTP off, ``logging.level =
+  "warning"``, the demo carrier ZZ on the ``amqp`` channel (testing, so its units go to the
+  ``test`` directory sink), queue names with a random run id, the broker URL from
+  ``PAXGATE_BENCH_AMQP_URL`` (default guest on 127.0.0.1:5672), passed through ``amqp.url_env`` as
+  an operator would.
 * Before the clock starts, ``--count`` distinct PAXLSTs are built (``conformance.builders.paxlst``:
   own interchange reference, flight and travellers each, so none is a duplicate).
 * The clock starts with the first publish. A carrier client publishes every message, persistent,
@@ -33,9 +34,7 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +46,7 @@ if str(ROOT) not in sys.path:
 
 import aio_pika  # noqa: E402
 import aiormq.exceptions  # noqa: E402
+from served import TEST_SINK, Served, ServeError, carrier, write_config  # noqa: E402 - bench/, this script's folder
 
 from conformance.builders import PaxlstSpec, paxlst  # noqa: E402
 
@@ -54,36 +54,9 @@ URL_ENV = "PAXGATE_BENCH_AMQP_URL"
 BROKER_URL = os.environ.get(URL_ENV, "amqp://guest:guest@127.0.0.1:5672/")
 TARGET_RATE = 500.0  # msg/s end to end, from the issue
 
-CONFIG = """\
-data_dir = "{data_dir}"
-
-[https]
-port = 0
-rate_per_minute = 0
-
-[operator]
-port = 0
-
+AMQP = """
 [sftp]
 enabled = false
-
-[pipeline]
-workers = {workers}
-
-[logging]
-level = "warning"
-
-[[sinks]]
-name = "test"
-type = "directory"
-traffic = "test"
-path = "forwarded/test"
-
-[[accounts]]
-name = "ZZ"
-senders = ["ZZ"]
-carriers = ["ZZ"]
-channels = ["amqp"]
 
 [amqp]
 url_env = "{url_env}"
@@ -99,36 +72,12 @@ def messages(count: int, travellers: int) -> list[bytes]:
             for n in range(count)]
 
 
-class Server:
-    def __init__(self, data_dir: Path, run: str, workers: int, prefetch: int) -> None:
-        self.data_dir = data_dir
-        self.config = data_dir.parent / "paxgate.toml"
-        self.config.write_text(CONFIG.format(data_dir=data_dir, workers=workers, url_env=URL_ENV, run=run, prefetch=prefetch))
-        self.out, self.err = data_dir.parent / "serve.out", data_dir.parent / "serve.err"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 120.0) -> None:
-        with self.out.open("wb") as out, self.err.open("wb") as err:
-            self.process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--config", str(self.config)],
-                                            stdout=out, stderr=err, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                            env={**os.environ, URL_ENV: BROKER_URL}, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while "serving carriers" not in self.out.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"paxgate serve did not start:\n{self.err.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.1)
-
-    def stop(self, timeout: float = 90.0) -> int | None:
-        if self.process is None:
-            return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            return None
+def server(data_dir: Path, run: str, workers: int, prefetch: int) -> Served:
+    """paxgate serve (bench/served.py), not started: the demo carrier ZZ on the amqp channel, the broker URL in URL_ENV."""
+    config = write_config(data_dir.parent / "paxgate.toml", data_dir, workers=workers,
+                          extra=TEST_SINK + carrier(["amqp"], senders=["ZZ"])
+                          + AMQP.format(url_env=URL_ENV, run=run, prefetch=prefetch))
+    return Served(config, data_dir, env={URL_ENV: BROKER_URL})
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -219,18 +168,21 @@ def main() -> int:
 
     run = f"bench-{secrets.token_hex(4)}"
     tmp = Path(tempfile.mkdtemp(prefix="paxgate-amqp-bench-"))
-    server = Server(tmp / "data", run, args.workers, args.prefetch)
+    served = server(tmp / "data", run, args.workers, args.prefetch)
     failures: list[str] = []
     try:
-        server.start()
+        try:
+            served.start()
+        except ServeError as error:
+            raise SystemExit(f"paxgate serve did not start: {error}") from None
         result = asyncio.run(drive(bodies, run, args.window))
-        status = server.stop()
+        status = served.stop()
         if status != 0:
             failures.append(f"paxgate serve exited with {status} after SIGTERM")
         with contextlib.closing(sqlite3.connect(tmp / "data" / "paxgate.db")) as db:
             stored = db.execute("SELECT sha256, state FROM receipts").fetchall()
     finally:
-        server.stop()
+        served.stop()
         asyncio.run(delete_queues(run))
         if args.keep:
             print(f"data kept in {tmp}")

@@ -27,19 +27,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
 import warnings
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout even without the editable install
 
+from machine import python_and_system, version  # noqa: E402 - bench/, this script's folder
 from pydifact.parser import Parser  # noqa: E402
 from pydifact.segmentcollection import Interchange  # noqa: E402
 
@@ -102,13 +101,6 @@ def same_reading(data: bytes) -> bool:
     return mine == theirs
 
 
-def version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget per method and document (default 3)")
@@ -120,8 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         ("CR/LF after each segment", paxlst(PaxlstSpec(passengers=args.passengers, newlines=True))),
     ]
     print("# EDIFACT syntax pass: paxgate vs pydifact\n")
-    print(f"- Python {platform.python_version()} ({platform.python_implementation()}), "
-          f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; one core used")
+    print(f"- {python_and_system()}, {os.cpu_count()} CPUs; one core used")
     print(f"- paxgate {version('paxgate')}, pydifact {version('pydifact')}")
     print(f"- budget: about {args.seconds:g} s per method and document, median of the runs "
           f"(between {MIN_RUNS} and {MAX_RUNS})")

@@ -11,10 +11,10 @@ keeps it for a look with ``sqlite3``).
 
 What happens:
 
-* ``paxgate serve`` starts as a subprocess (``python -m gateway.cli serve`` in this checkout) on a
-  fresh data directory with a generated config: ports 0, the demo carrier ZZ (testing, so its data
-  goes to the ``test`` directory sink), no rate limit, ``logging.level = "warning"``,
-  ``pipeline.workers`` from ``--workers`` (0 = one per core).
+* ``paxgate serve`` starts as a subprocess (``python -m gateway.cli serve`` in this checkout, by
+  ``bench/served.py``) on a fresh data directory with a generated config: ports 0, the demo carrier
+  ZZ (testing, so its data goes to the ``test`` directory sink), no rate limit,
+  ``logging.level = "warning"``, ``pipeline.workers`` from ``--workers`` (0 = one per core).
 * Before any clock starts, each step's messages are generated: valid PAXLST D:05B interchanges
   from ``conformance.builders.paxlst`` with ``--travellers`` travellers, every one distinct in
   interchange reference, flight and travellers, so none is a duplicate (see :class:`Messages`).
@@ -46,19 +46,14 @@ import asyncio
 import contextlib
 import math
 import os
-import platform
-import re
 import shutil
-import signal
 import sqlite3
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +61,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout even without the editable install
 
 import aiohttp  # noqa: E402
+from machine import python_and_system, version  # noqa: E402 - bench/, this script's folder
+from served import TEST_SINK, TEST_SINK_DIR, Served, carrier, write_config  # noqa: E402
 
 from conformance.builders import PaxlstSpec, paxlst  # noqa: E402
 from gateway.config import load_config  # noqa: E402
@@ -78,53 +75,7 @@ TARGET_RATE, TARGET_SECONDS = 300, 60  # from the issue: >= 300 msg/s sustained 
 WARM_UP = 50  # messages sent before the first step: first TLS handshakes, first pool calls, SQLite caches
 BASES = 1000  # distinct traveller lists built by paxlst; flights multiply them (see Messages)
 FLIGHTS = 9999  # ZZ0001 … ZZ9999; coprime with BASES
-SINK_DIR = "forwarded/test"
-
-CONFIG = """\
-# written by bench/load.py for one load run
-data_dir = "{data_dir}"
-
-[store]
-path = "paxgate.db"
-
-[https]
-host = "127.0.0.1"
-port = 0
-rate_per_minute = 0
-
-[operator]
-host = "127.0.0.1"
-port = 0
-
-[[operator.users]]
-name = "admin"
-role = "admin"
-token_file = "operator-admin.token"
-create_token = true
-
-[pipeline]
-workers = {workers}
-
-[logging]
-level = "warning"
-
-[[sinks]]
-name = "test"
-type = "directory"
-traffic = "test"
-path = "{sink_dir}"
-
-[[accounts]]
-name = "ZZ"
-kind = "carrier"
-status = "testing"
-senders = ["ZZ", "ZZAIR"]
-carriers = ["ZZ"]
-channels = ["https"]
-profile = "baseline"
-token_file = "demo-carrier.token"
-create_token = true
-"""
+SINK_DIR = TEST_SINK_DIR
 
 
 # --- messages --------------------------------------------------------------------------------------------------
@@ -195,70 +146,19 @@ class Messages:
 
 # --- the server --------------------------------------------------------------------------------------------------
 
-_CARRIER = re.compile(r"paxgate is serving carriers on (https://\S+/v1/messages)")
-_OPERATOR = re.compile(r"operators on (http://\S+?)/ ")
 
-
-class Server:
-    """``paxgate serve`` on a fresh data directory, as a subprocess."""
+class Server(Served):
+    """``paxgate serve`` on a fresh data directory, as a subprocess: ports 0, the demo carrier ZZ (testing) with its
+    token, the operator admin with its own, the directory sink for test traffic, logging at warning."""
 
     def __init__(self, data_dir: Path, workers: int) -> None:
-        self.data_dir = data_dir
-        self.config_path = data_dir / "load.toml"
-        self.config_path.write_text(CONFIG.format(data_dir=data_dir, workers=workers, sink_dir=SINK_DIR), encoding="utf-8")
-        self.workers = default_workers(load_config(self.config_path))  # what the server computes from the same file
-        self.stdout_path, self.stderr_path = data_dir / "serve.out", data_dir / "serve.err"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.carrier_url = self.operator_url = ""
-
-    def command(self) -> list[str]:
-        # `paxgate serve` as `python -m gateway.cli` in ROOT: the server runs the same checkout as this script
-        # (sys.path[0] is the working directory), also when that is not the one installed in editable mode
-        return [sys.executable, "-m", "gateway.cli", "serve", "--config", str(self.config_path), "--data-dir", str(self.data_dir)]
-
-    def start(self, timeout: float = 120.0) -> None:
-        with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
-            self.process = subprocess.Popen(self.command(), stdout=out, stderr=err, cwd=ROOT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            text = self.stdout_path.read_text(encoding="utf-8", errors="replace")
-            carrier, operator = _CARRIER.search(text), _OPERATOR.search(text)
-            if carrier and operator:
-                self.carrier_url, self.operator_url = carrier[1], operator[1]
-                return
-            if self.process.poll() is not None:
-                raise RuntimeError(f"paxgate serve exited with {self.process.returncode} before serving:\n{self.log_tail()}")
-            time.sleep(0.1)
-        raise RuntimeError(f"paxgate serve did not announce its listeners within {timeout:g} s:\n{self.log_tail()}")
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def token(self, name: str) -> str:
-        return (self.data_dir / name).read_text(encoding="utf-8").strip()
+        config = write_config(data_dir / "load.toml", data_dir, workers=workers, operator_admin=True,
+                              extra=TEST_SINK + carrier(token=True))
+        super().__init__(config, data_dir)
+        self.workers = default_workers(load_config(config))  # what the server computes from the same file
 
     def tls_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self.data_dir / "tls" / "cert.pem"))
-
-    def stop(self, timeout: float = 90.0) -> int | None:
-        """SIGTERM and wait; the exit status, or None when it had to be killed."""
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            return None
-
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.stderr_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return ssl.create_default_context(cafile=str(self.certificate))
 
 
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -560,13 +460,6 @@ def check_store(data_dir: Path, acknowledged: list[str], accepted: set[str]) -> 
     return check
 
 
-def version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 # --- main --------------------------------------------------------------------------------------------------------
 
 
@@ -600,8 +493,7 @@ def main(argv: list[str] | None = None) -> int:
 def load(args: argparse.Namespace, rates: list[float], data_dir: Path) -> int:
     server = Server(data_dir, args.workers)
     print("# paxgate load: PAXLST over HTTPS, intake + validation + store + acknowledgement + outbox\n")
-    print(f"- machine: {os.cpu_count()} CPUs (os.cpu_count()), Python {platform.python_version()} "
-          f"({platform.python_implementation()}), {platform.system()} {platform.machine()}; client and server share the CPUs")
+    print(f"- machine: {os.cpu_count()} CPUs (os.cpu_count()), {python_and_system()}; client and server share the CPUs")
     print(f"- paxgate {version('paxgate')}, aiohttp {version('aiohttp')}; server: {server.workers} validation worker(s) "
           f"(pipeline.workers = {args.workers}), SQLite WAL synchronous=FULL, directory sink, logging at warning")
     began = time.perf_counter()

@@ -5,10 +5,11 @@
 
 What happens:
 
-* ``paxgate serve`` starts as a subprocess (``python -m gateway.cli serve`` in this checkout) on a
-  fresh temporary data directory with a generated config: all ports 0, ``logging.level = "warning"``,
-  the demo carrier ZZ with its generated SSH key pair, ``pipeline.workers`` from ``--workers``
-  (0 = one per core). The SFTP port and host key come from its greeting and ``DATA_DIR/ssh/``.
+* ``paxgate serve`` starts as a subprocess (``python -m gateway.cli serve`` in this checkout, by
+  ``bench/served.py``) on a fresh temporary data directory with a generated config: all ports 0,
+  ``logging.level = "warning"``, the demo carrier ZZ with its generated SSH key pair,
+  ``pipeline.workers`` from ``--workers`` (0 = one per core). The SFTP port and host key come from
+  its greeting and ``DATA_DIR/ssh/``.
 * Before the clock starts, the files are generated (``conformance.builders.paxlst``, each distinct in
   interchange reference, flight and travellers, so none is a duplicate) and the paramiko connections
   are opened (authenticated with the demo key, host key pinned in a known_hosts file).
@@ -31,15 +32,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import io
-import json
 import os
-import re
-import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -53,37 +49,17 @@ import paramiko
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from served import TEST_SINK, Served, ServeError, carrier, write_config  # noqa: E402 - bench/, this script's folder
+
 from conformance.builders import PaxlstSpec, paxlst  # noqa: E402 - after the path set-up, like a script must
 
 TARGET_FILES_PER_S = 100.0
 START_TIMEOUT_S = 60.0
 
-CONFIG = """\
-data_dir = {data_dir}
-[https]
-port = 0
-rate_per_minute = 0
-[operator]
-port = 0
+SFTP_ON = """
 [sftp]
 enabled = true
 port = 0
-[pipeline]
-workers = {workers}
-[logging]
-level = "warning"
-[[sinks]]
-name = "test"
-type = "directory"
-traffic = "test"
-path = "forwarded/test"
-[[accounts]]
-name = "ZZ"
-senders = ["ZZ", "ZZAIR"]
-carriers = ["ZZ"]
-channels = ["sftp"]
-create_ssh_key = true
-ssh_key_file = "demo-carrier.key"
 """
 
 
@@ -141,39 +117,21 @@ def percentile(values: list[float], q: float) -> float:
 # --- paxgate serve --------------------------------------------------------------------------------
 
 
-def serve(tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], int, Path, Path]:
+def serve(tmp: Path, workers: int) -> tuple[Served, Path]:
+    """paxgate serve (bench/served.py) and a known_hosts file pinning its SFTP host key."""
     data = tmp / "data"
-    config = tmp / "paxgate.toml"
-    config.write_text(CONFIG.format(data_dir=json.dumps(str(data)), workers=workers))
-    out, err = tmp / "serve.out", tmp / "serve.err"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--config", str(config)], cwd=REPO,
-                                   stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        match = re.search(r"sftp://127\.0\.0\.1:(\d+)", out.read_text(errors="replace"))
-        if match:
-            break
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop(process)
-            sys.exit(f"paxgate serve did not start:\n{err.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.1)
-    port = int(match.group(1))
-    known_hosts = tmp / "known_hosts"
-    known_hosts.write_text(f"[127.0.0.1]:{port} {(data / 'ssh' / 'host_ed25519_key.pub').read_text().strip()}\n")
-    return process, port, data, known_hosts
-
-
-def stop(process: subprocess.Popen[bytes]) -> int | None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
+    config = write_config(tmp / "paxgate.toml", data, workers=workers,
+                          extra=SFTP_ON + TEST_SINK + carrier(["sftp"], ssh_key=True))
     try:
-        return process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return None
+        server = Served(config, data).start(START_TIMEOUT_S)
+    except ServeError as error:
+        sys.exit(f"paxgate serve did not start: {error}")
+    if server.sftp_port is None:
+        server.stop()
+        sys.exit(f"paxgate serve did not start its SFTP listener:\n{server.log_tail()}")
+    known_hosts = tmp / "known_hosts"
+    known_hosts.write_text(f"[127.0.0.1]:{server.sftp_port} {(data / 'ssh' / 'host_ed25519_key.pub').read_text().strip()}\n")
+    return server, known_hosts
 
 
 def check(data: Path, batch: list[tuple[str, str, bytes]]) -> list[str]:
@@ -193,10 +151,11 @@ def check(data: Path, batch: list[tuple[str, str, bytes]]) -> list[str]:
 
 
 def paxgate_run(args: argparse.Namespace, batch: list[tuple[str, str, bytes]], tmp: Path) -> tuple[float, list[float], int]:
-    process, port, data, known_hosts = serve(tmp, args.workers)
+    server, known_hosts = serve(tmp, args.workers)
+    data = server.data_dir
     try:
         key = data / "demo-carrier.key"
-        clients = [connect(port, key, known_hosts) for _ in range(args.connections)]
+        clients = [connect(server.sftp_port, key, known_hosts) for _ in range(args.connections)]  # type: ignore[arg-type]
         try:
             started = time.perf_counter()
             _, latencies = upload(clients, batch, "inbox")
@@ -209,7 +168,7 @@ def paxgate_run(args: argparse.Namespace, batch: list[tuple[str, str, bytes]], t
             for client in clients:
                 client.close()
     finally:
-        status = stop(process)
+        status = server.stop(60)
     if status != 0:
         print(f"warning: paxgate serve exited with {status}", file=sys.stderr)
     lost = check(data, batch)

@@ -21,14 +21,12 @@ import contextlib
 import hashlib
 import itertools
 import json
-import os
 import random
 import re
 import signal
 import socket
 import sqlite3
 import ssl
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -41,62 +39,40 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from served import Served, ServeError
+from served import carrier as demo_carrier
+from served import write_config as served_config
+
 from conformance.builders import PaxlstSpec, paxlst
 
-REPO = Path(__file__).resolve().parents[2]
 PAXGATE = Path(sys.executable).parent / "paxgate"
 START_TIMEOUT_S = 30.0
 CONNECTION_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
 
-CONFIG = """\
-data_dir = {data_dir}
-
-[https]
-host = "127.0.0.1"
-port = 0
-rate_per_minute = 0
-
-[operator]
-host = "127.0.0.1"
-port = 0
-
-[[operator.users]]
-name = "admin"
-role = "admin"
-token_file = "operator-admin.token"
-create_token = true
-
-[pipeline]
-workers = 1
-
+FORWARDING = """
 [forwarding]
 max_attempts = 1000                 # never dead-letter during a test's outage
 initial_backoff_seconds = 0.05
 max_backoff_seconds = 0.5
 poll_seconds = 0.1
+"""
 
+WEBHOOK_SINK = """
 [[sinks]]
 name = "hook"
 type = "webhook"
 traffic = "test"
 url = {sink_url}
 timeout_seconds = 5
-
-[[accounts]]
-name = "ZZ"
-kind = "carrier"
-status = "testing"
-senders = ["ZZ", "ZZAIR"]
-carriers = ["ZZ"]
-token_file = "demo-carrier.token"
-create_token = true
 """
 
 
 def write_config(tmp_path: Path, data_dir: Path, sink_url: str) -> Path:
-    path = tmp_path / "paxgate.toml"
-    path.write_text(CONFIG.format(data_dir=json.dumps(str(data_dir)), sink_url=json.dumps(sink_url)), encoding="utf-8")
-    return path
+    """One validation worker, logging at info (the tests read its events), the operator admin and the demo
+    carrier with generated tokens, quick outbox retries, and the webhook sink at ``sink_url``."""
+    extra = FORWARDING + WEBHOOK_SINK.format(sink_url=json.dumps(sink_url)) + demo_carrier(token=True)
+    return served_config(tmp_path / "paxgate.toml", data_dir, workers=1, log_level=None, operator_admin=True, extra=extra)
 
 
 def message(n: int) -> bytes:
@@ -106,27 +82,6 @@ def message(n: int) -> bytes:
 
 
 # --- processes -----------------------------------------------------------------------------------
-
-
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes in process group ``pgid``, read from /proc."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path("/proc", entry, "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()  # state, ppid, pgrp, ...
-        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
-            members.append(int(entry))
-    return members
-
-
-def kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
 
 
 async def wait_until(condition, timeout_s: float, what: str, interval_s: float = 0.05):
@@ -143,28 +98,19 @@ async def wait_until(condition, timeout_s: float, what: str, interval_s: float =
         await asyncio.sleep(interval_s)
 
 
-@dataclass
-class Served:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    carrier_url: str
-    operator_url: str
-    stderr: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
+class Gateway(Served):
+    """``paxgate serve`` (bench/served.py: its own session, ports from its greeting), waited on from the event loop."""
 
     def log_tail(self, lines: int = 30) -> str:
-        return "\n".join(self.stderr.read_text(errors="replace").splitlines()[-lines:])
+        return super().log_tail(lines)
 
     async def exit_status(self, timeout_s: float) -> int:
-        await wait_until(lambda: self.process.poll() is not None, timeout_s, f"paxgate (pid {self.pid}) to exit")
-        return self.process.returncode
+        await wait_until(lambda: self.poll() is not None, timeout_s, f"paxgate (pid {self.pid}) to exit")
+        return self.returncode  # type: ignore[return-value]
 
     @property
     def operator_token(self) -> str:
-        return (self.data_dir / "operator-admin.token").read_text().strip()
+        return self.token("operator-admin.token")
 
     async def operator_get(self, session: aiohttp.ClientSession, path: str) -> tuple[int, bytes]:
         headers = {"Authorization": f"Bearer {self.operator_token}"}
@@ -184,42 +130,29 @@ class Served:
 
 
 class Gateways:
-    """Starts ``paxgate serve`` processes, each in its own session, and kills what is left at teardown."""
+    """Starts ``paxgate serve`` processes (the installed script), each in its own session, and kills what is left
+    at teardown."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
-        self.started: list[Served] = []
+        self.started: list[Gateway] = []
 
-    async def start(self, config: Path, data_dir: Path) -> Served:
-        n = len(self.started)
-        stdout, stderr = self.tmp_path / f"serve-{n}.out", self.tmp_path / f"serve-{n}.err"
-        with stdout.open("wb") as out, stderr.open("wb") as err:
-            process = subprocess.Popen([str(PAXGATE), "serve", "--config", str(config), "--data-dir", str(data_dir)],
-                                       stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO, start_new_session=True)
-        served = Served(process, data_dir, "", "", stderr)
-        self.started.append(served)
+    async def start(self, config: Path, data_dir: Path) -> Gateway:
+        served = Gateway(config, data_dir, logs=self.tmp_path / f"serve-{len(self.started)}", program=[str(PAXGATE)])
+        self.started.append(served.launch())
 
-        def announced() -> tuple[str, str] | None:
-            if process.poll() is not None:
-                pytest.fail(f"paxgate serve exited with {process.returncode} before it was ready:\n{served.log_tail()}")
-            text = stdout.read_text(errors="replace")
-            carrier = re.search(r"serving carriers on (https://\S+)", text)
-            operator = re.search(r"operators on (http://\S+?)/? ", text)
-            return (carrier.group(1), operator.group(1).rstrip("/")) if carrier and operator else None
+        def announced() -> bool:
+            try:
+                return served.announced()
+            except ServeError as error:
+                pytest.fail(str(error))
 
-        served.carrier_url, served.operator_url = await wait_until(announced, START_TIMEOUT_S, "paxgate serve to be ready")
+        await wait_until(announced, START_TIMEOUT_S, "paxgate serve to be ready")
         return served
 
     def cleanup(self) -> None:
         for served in self.started:
-            if served.process.poll() is None or group_members(served.pid):
-                kill_group(served.pid)  # the whole session: orphaned workers too
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                served.process.wait(timeout=10)
-            deadline = time.monotonic() + 10
-            while group_members(served.pid) and time.monotonic() < deadline:
-                kill_group(served.pid)
-                time.sleep(0.05)
+            served.close()  # the whole session: orphaned workers too
 
 
 @pytest.fixture
@@ -311,15 +244,15 @@ class Outcomes:
     verdicts: Counter[str] = field(default_factory=Counter)
 
 
-def carrier_session(served: Served) -> aiohttp.ClientSession:
-    context = ssl.create_default_context(cafile=str(served.data_dir / "tls" / "cert.pem"))
-    token = (served.data_dir / "demo-carrier.token").read_text().strip()
+def carrier_session(served: Gateway) -> aiohttp.ClientSession:
+    context = ssl.create_default_context(cafile=str(served.certificate))
+    token = served.token("demo-carrier.token")
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/edifact", "Accept": "application/json"}
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context, limit=32), headers=headers,
                                  timeout=aiohttp.ClientTimeout(total=60))
 
 
-async def submit(session: aiohttp.ClientSession, served: Served, n: int, outcomes: Outcomes) -> bool:
+async def submit(session: aiohttp.ClientSession, served: Gateway, n: int, outcomes: Outcomes) -> bool:
     """One submission; False when the connection failed (the gateway is gone or going)."""
     try:
         async with session.post(served.carrier_url, data=message(n)) as response:
@@ -350,8 +283,8 @@ def count_log_events(tmp_path: Path, event: str) -> int:
                if f'"event":"{event}"' in line.replace(" ", ""))
 
 
-async def stop_gracefully(served: Served, timeout_s: float = 45.0) -> None:
-    os.kill(served.pid, signal.SIGTERM)
+async def stop_gracefully(served: Gateway, timeout_s: float = 45.0) -> None:
+    served.terminate()
     status = await served.exit_status(timeout_s)
     assert status == 0, f"paxgate exited with {status} after SIGTERM:\n{served.log_tail()}"
 
@@ -380,21 +313,21 @@ async def test_kill_9_loses_nothing_and_forwards_each_unit_once(tmp_path: Path, 
     for _ in range(ROUNDS):
         killed = asyncio.Event()
 
-        async def carrier(session: aiohttp.ClientSession, served: Served = served, killed: asyncio.Event = killed) -> None:
+        async def carrier(session: aiohttp.ClientSession, served: Gateway = served, killed: asyncio.Event = killed) -> None:
             while not killed.is_set() and await submit(session, served, next(numbers), outcomes):
                 pass
 
         async with carrier_session(served) as session:
             clients = [asyncio.create_task(carrier(session)) for _ in range(IN_FLIGHT)]
             await asyncio.sleep(rng.uniform(0.3, 1.5))  # chaos timing: when the crash hits, not an assertion
-            os.kill(served.pid, signal.SIGKILL)  # the process crashes; its workers are orphaned
+            served.kill()  # the process crashes; its workers are orphaned
             killed.set()
             await asyncio.gather(*clients)
         assert await served.exit_status(10) == -signal.SIGKILL
-        orphans.append(len(group_members(served.pid)))  # the validation worker and the resource tracker, for now
+        orphans.append(len(served.members()))  # the validation worker and the resource tracker, for now
         # Nobody reaps the session of a crashed process: its workers must notice and exit themselves.
         gone_at = time.monotonic()
-        await wait_until(lambda served=served: not group_members(served.pid), 10,
+        await wait_until(lambda served=served: not served.members(), 10,
                          "the killed gateway's orphaned workers to exit by themselves", interval_s=0.1)
         orphan_seconds.append(time.monotonic() - gone_at)
         served = await gateways.start(config, data_dir)
@@ -443,7 +376,7 @@ async def test_kill_9_loses_nothing_and_forwards_each_unit_once(tmp_path: Path, 
           f"orphans per kill {orphans} gone after {max(orphan_seconds):.1f} s at most, {time.monotonic() - started:.1f} s")
 
 
-async def _drained(served: Served, session: aiohttp.ClientSession) -> dict[str, float] | None:
+async def _drained(served: Gateway, session: aiohttp.ClientSession) -> dict[str, float] | None:
     depth = await served.outbox_depth(session)
     return depth if depth.get("pending") == 0 else None
 
@@ -520,7 +453,7 @@ async def test_sigterm_finishes_in_flight_requests(tmp_path: Path, gateways: Gat
         await asyncio.wait([waiting, *clients], return_when=asyncio.FIRST_COMPLETED, timeout=30)
         assert some_answered.is_set(), "no answers before SIGTERM"
         sent_at = time.monotonic()
-        os.kill(served.pid, signal.SIGTERM)  # requests are in flight: 16 clients submit back to back
+        served.terminate()  # requests are in flight: 16 clients submit back to back
         await asyncio.gather(*clients)
         waiting.cancel()
     status = await served.exit_status(45)
@@ -534,9 +467,9 @@ async def test_sigterm_finishes_in_flight_requests(tmp_path: Path, gateways: Gat
     assert not missing, f"acknowledged receipts missing from the store: {sorted(missing)}"
     unprocessed = {r: s[0] for r, s in receipts.items() if s[0] != "processed"}
     assert not unprocessed, f"a graceful shutdown left receipts unprocessed: {unprocessed}"
-    await wait_until(lambda: not group_members(served.pid), 5, "the gateway's workers to exit with it")
+    await wait_until(lambda: not served.members(), 5, "the gateway's workers to exit with it")
     # The log is one process's, in order: what was processed after "gateway_stopping" was in flight.
-    events = [json.loads(line).get("event") for line in served.stderr.read_text().splitlines() if line.startswith("{")]
+    events = [json.loads(line).get("event") for line in served.stderr_path.read_text().splitlines() if line.startswith("{")]
     assert "gateway_stopping" in events, served.log_tail()
     finished = events[events.index("gateway_stopping"):].count("message_processed")
     assert finished >= 1, "SIGTERM found no request in flight: the test proved nothing about finishing them"
