@@ -378,7 +378,12 @@ class AmqpTransport:
     async def _reply(self, account: str, message: AbstractIncomingMessage, body: bytes, **properties: object) -> None:
         """To ``reply_to`` when it routes, else to the account's ack queue (which paxgate declared)."""
         correlation = message.correlation_id or message.message_id
-        if message.reply_to:
+        if message.reply_to and not self._reply_allowed(account, message.reply_to):
+            # paxgate publishes with its own rights: never into its input queues or another account's answers
+            log.warning("amqp_reply_to_refused", account=account, queue=message.reply_to)
+            headers = properties.get("headers")
+            properties["headers"] = {**(headers if isinstance(headers, dict) else {}), "x-paxgate-reply-to": "refused"}
+        elif message.reply_to:
             try:
                 await self._publish(body, message.reply_to, correlation_id=correlation, **properties)
                 return
@@ -389,6 +394,14 @@ class AmqpTransport:
                 properties["headers"] = {**(headers if isinstance(headers, dict) else {}), "x-paxgate-reply-to": "unroutable"}
         if account:
             await self._publish(body, self.config.ack_prefix + account, ours=True, correlation_id=correlation, **properties)
+
+    def _reply_allowed(self, account: str, queue: str) -> bool:
+        """A carrier's own reply queue, or its own ack queue; not a queue paxgate consumes or another
+        account's acknowledgements."""
+        config = self.config
+        ours = (queue.startswith(config.queue_prefix) or queue.startswith(config.ack_prefix)
+                or queue in (config.shared_queue, config.dead_letter_queue))
+        return not ours or queue == config.ack_prefix + account
 
     async def _answer(self, account: AccountRecord, message: AbstractIncomingMessage, submitted: Submitted) -> None:
         receipt, new, acks = submitted.receipt, submitted.new, list(submitted.acks)

@@ -20,7 +20,7 @@ from gateway.accounts import Refusal, token_digest
 from gateway.answers import ACK_MEDIA_TYPE, acknowledgement_bytes, receipt_document
 from gateway.config import HttpsConfig
 from gateway.limits import RateLimiter
-from gateway.pipeline import Overloaded, Pipeline
+from gateway.pipeline import Overloaded, Pipeline, ProcessingFailed
 from gateway.store import AccountRecord, Store
 from gateway.tls import der_fingerprint
 from gateway.web.openapi import openapi_document
@@ -114,6 +114,12 @@ class _Handlers:
             if not payload:
                 raise Refusal(400, "empty-body", "Empty message", "the request body holds no message")
             submitted = await self.pipeline.submit(account, "https", payload)
+        except ProcessingFailed as failed:
+            response = problem(503, "processing-failed", "Stored, not yet processed",
+                               "the message was stored but could not be processed now; send the same bytes again to "
+                               "get its acknowledgement (it will not be processed twice)", receipt=failed.receipt)
+            response.headers["Retry-After"] = "5"
+            return response
         except Overloaded:
             response = problem(503, "overloaded", "Too busy", "too many submissions are being processed; try again shortly")
             response.headers["Retry-After"] = "1"

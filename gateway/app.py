@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
@@ -66,7 +67,6 @@ class Gateway:
         self.data_dir = Path(config.data_dir)
         self.metrics = Metrics()
         self.store = SqliteStore(config.path(config.store.path))
-        self.pool: ProcessPoolExecutor | None = None
         self.sinks: dict[str, Sink] = {}
         self.pipeline: Pipeline | None = None
         self.hook: DecisionHook | None = None
@@ -84,13 +84,13 @@ class Gateway:
         await self.store.open()
         await seed_accounts(config, self.store)
         self.sinks = self._sinks()
-        self.pool = ProcessPoolExecutor(default_workers(config), mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_worker, initargs=(os.getpid(),))
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(self.pool, ping) for _ in range(default_workers(config))))
         self.dispatcher = Dispatcher(self.store, self.sinks, config.forwarding, self.metrics)
         self.hook = self._hook()
-        self.pipeline = Pipeline(config, self.store, self.pool, self.metrics, self.hook, on_outbox=self.dispatcher.wake)
+        self.pipeline = Pipeline(config, self.store, self._new_pool, self.metrics, self.hook, on_outbox=self.dispatcher.wake)
+        for account in config.accounts:  # a profile that cannot be read stops the start, not a carrier's message
+            self.pipeline.profile(account.profile)
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(self.pipeline.pool, ping) for _ in range(default_workers(config))))
         resumed = await self.pipeline.resume()
         self.dispatcher.start()
         self._timer = asyncio.create_task(self._housekeeping(), name="paxgate-housekeeping")
@@ -101,6 +101,11 @@ class Gateway:
         log.info("gateway_started", data_dir=str(self.data_dir), port=self.carrier_port, listener="carrier-https",
                  fingerprint=certificate_fingerprint(self.certificate) if self.certificate else None, count=resumed)
         log.info("operator_listening", port=self.operator_port, host=config.operator.host, listener="operator")
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        """The validation pool (one worker per core; workers end with the gateway, see init_worker)."""
+        return ProcessPoolExecutor(default_workers(self.config), mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_worker, initargs=(os.getpid(),))
 
     def _sinks(self) -> dict[str, Sink]:
         sinks: dict[str, Sink] = {}
@@ -182,12 +187,13 @@ class Gateway:
         assert self.pipeline is not None
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
-            try:
-                await self.pipeline.expire_units()
-                await self.pipeline.resume(older_than=iso(datetime.now(UTC) - timedelta(seconds=STALE_RECEIPT_SECONDS)))
-                await self.apply_retention()
-            except Exception:
-                log.exception("housekeeping_failed")
+            stale = iso(datetime.now(UTC) - timedelta(seconds=STALE_RECEIPT_SECONDS))
+            resume = functools.partial(self.pipeline.resume, older_than=stale)
+            for job in (self.pipeline.expire_units, resume, self.apply_retention):
+                try:  # each on its own: a failing one must not stop the others (retention is a privacy duty)
+                    await job()
+                except Exception:
+                    log.exception("housekeeping_failed")
 
     def _transports(self) -> list[Transport]:
         """The carrier channels besides HTTPS, as the config enables them (SFTP, AMQP)."""
@@ -225,9 +231,9 @@ class Gateway:
 
     async def ready(self) -> dict[str, bool]:
         pool_alive = False
-        if self.pool is not None:
+        if self.pipeline is not None:
             try:
-                await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self.pool, ping), timeout=5)
+                await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self.pipeline.pool, ping), timeout=5)
                 pool_alive = True
             except Exception:
                 pool_alive = False
@@ -263,8 +269,8 @@ class Gateway:
             await sink.close()
         if self.hook is not None:
             await self.hook.close()
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=False)
+        if self.pipeline is not None:
+            self.pipeline.pool.shutdown(wait=True, cancel_futures=False)
         await self.store.close()
         log.info("gateway_stopped")
 

@@ -20,16 +20,18 @@ from gateway.store.base import StoredPart
 
 
 def unit_identity(part: UnitPart) -> str:
-    """Carrier flight, its date and the common access reference: one list of one flight."""
-    return "/".join((part.flight or "-", part.flight_date or "-", part.common_access_reference or "-", part.format))
+    """Carrier flight, its date, the common access reference and the document type (BGM): one list
+    of one flight (its crew list is another unit)."""
+    return "/".join((part.flight or "-", part.flight_date or "-", part.common_access_reference or "-", part.document_type or "-",
+                     part.format))
 
 
 def describe(identity: str) -> dict[str, str | None]:
     """The fields a unit identity is made of (the common access reference may itself hold '/')."""
     flight, day, rest = identity.split("/", 2)
-    reference, format_ = rest.rsplit("/", 1)
-    return {"format": format_, "flight": None if flight == "-" else flight, "flight_date": None if day == "-" else day,
-            "common_access_reference": None if reference == "-" else reference}
+    reference, document, format_ = rest.rsplit("/", 2)
+    return {"format": format_, "document": None if document == "-" else document, "flight": None if flight == "-" else flight,
+            "flight_date": None if day == "-" else day, "common_access_reference": None if reference == "-" else reference}
 
 
 def is_multipart(part: UnitPart) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -258,6 +259,7 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.app import StartError, run  # noqa: PLC0415 - the composition root loads the whole appliance; other commands need none of it
 
     config = load_config(args.config, data_dir=args.data_dir)
+    os.umask(0o077)  # the store, payloads, sinks and SFTP areas hold personal data: owner only
     try:
         asyncio.run(run(config))
     except StartError as error:

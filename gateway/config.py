@@ -323,6 +323,8 @@ def _check(config: Config, source: str) -> None:
         if not (user.token_file or user.token_env):
             raise ConfigError(source, f"operator.users[{i}]", "an operator needs token_file or token_env")
     _check_pollers(config, source)
+    _check_identities(config, source)
+    _check_ranges(config, source)
     if config.iapi.hook_url and not config.iapi.hook_url.startswith(("http://", "https://")):
         raise ConfigError(source, "iapi.hook_url", "expected an http:// or https:// url")
     if not 0 < config.iapi.deadline_seconds <= 30:
@@ -369,6 +371,43 @@ def _check_amqp(amqp: AmqpConfig, source: str) -> None:
         raise ConfigError(source, "amqp.dead_letter_queue", "expected a queue name")
     if amqp.shared_queue and amqp.shared_queue == amqp.dead_letter_queue:
         raise ConfigError(source, "amqp.shared_queue", "the shared queue cannot be the dead-letter queue")
+
+
+def _check_identities(config: Config, source: str) -> None:
+    """One credential, one account: a shared token, certificate or broker user would let one
+    account submit as another (whichever the lookup finds first)."""
+    seen: dict[tuple[str, str], str] = {}
+    for i, account in enumerate(config.accounts):
+        credentials = [("token_file", account.token_file), ("token_env", account.token_env),
+                       ("amqp_user", account.amqp_user or account.name)]
+        credentials += [("client_certificates", normalise_fingerprint(f)) for f in account.client_certificates]
+        for kind, value in credentials:
+            if not value:
+                continue
+            other = seen.setdefault((kind, value), account.name)
+            if other != account.name:
+                raise ConfigError(source, f"accounts[{i}].{kind}", f"{value!r} already belongs to account {other}")
+
+
+def _check_ranges(config: Config, source: str) -> None:
+    at_least = [("pipeline.workers", config.pipeline.workers, 0), ("pipeline.max_in_flight", config.pipeline.max_in_flight, 1),
+                ("forwarding.concurrency", config.forwarding.concurrency, 1),
+                ("https.max_body_bytes", config.https.max_body_bytes, 1),
+                ("https.rate_per_minute", config.https.rate_per_minute, 0),
+                ("https.rate_burst", config.https.rate_burst, 1), ("sftp.max_file_bytes", config.sftp.max_file_bytes, 1),
+                ("sftp.quota_bytes", config.sftp.quota_bytes, 1), ("sftp.archive_days", config.sftp.archive_days, 0)]
+    for key, value, least in at_least:
+        if value < least:
+            raise ConfigError(source, key, f"expected at least {least}, got {value}")
+    positive = [("forwarding.poll_seconds", config.forwarding.poll_seconds),
+                ("forwarding.initial_backoff_seconds", config.forwarding.initial_backoff_seconds),
+                ("forwarding.max_backoff_seconds", config.forwarding.max_backoff_seconds),
+                ("https.body_timeout_seconds", config.https.body_timeout_seconds),
+                ("https.idle_timeout_seconds", config.https.idle_timeout_seconds),
+                ("sftp.idle_timeout_seconds", config.sftp.idle_timeout_seconds)]
+    for key, value in positive:
+        if not value > 0:
+            raise ConfigError(source, key, f"expected more than 0, got {value}")
 
 
 def _check_pollers(config: Config, source: str) -> None:

@@ -18,6 +18,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -44,12 +45,13 @@ def new_receipt_id() -> str:
 
 
 class Pipeline:
-    def __init__(self, config: Config, store: Store, pool: Executor, metrics: Metrics, hook: DecisionHook,
+    def __init__(self, config: Config, store: Store, new_pool: Callable[[], Executor], metrics: Metrics, hook: DecisionHook,
                  on_outbox: Callable[[], None] = lambda: None) -> None:
         self.config = config
         self.hook = hook
+        self.new_pool = new_pool
         self.store = store
-        self.pool = pool
+        self.pool = new_pool()
         self.metrics = metrics
         self.on_outbox = on_outbox  # wakes the dispatcher when new rows are committed
         self._profiles: dict[str, Profile] = {}
@@ -90,7 +92,11 @@ class Pipeline:
         else:
             self.metrics.replayed.labels(account.name).inc()
             log.info("message_replayed", receipt=stored.id, account=account.name, channel=channel)
-        settled = await self.process(stored, payload, account) if stored.state == "received" else None
+        try:
+            settled = await self.process(stored, payload, account) if stored.state == "received" else None
+        except Exception as error:  # stored, so not lost: the sweep retries it, a resend is answered from the store
+            log.error("message_processing_failed", receipt=stored.id, account=account.name, error=type(error).__name__)
+            raise ProcessingFailed(stored.id) from error
         if settled is None:  # a replay, or processed meanwhile by someone else: answer from the store
             settled = Submitted(await self.store.receipt(stored.id) or stored, new,
                                 tuple(await self.store.acknowledgements(stored.id)))
@@ -108,7 +114,11 @@ class Pipeline:
             account = await self.store.account(receipt.account)
             if payload is not None and account is not None:
                 log.info("message_resumed", receipt=receipt.id, account=receipt.account)
-                await self.process(receipt, payload, account)
+                try:
+                    await self.process(receipt, payload, account)
+                except Exception as error:  # one receipt that cannot be processed must not hold up the others
+                    log.error("message_processing_failed", receipt=receipt.id, account=receipt.account,
+                              error=type(error).__name__)
         return len(pending)
 
     async def process(self, receipt: Receipt, payload: bytes, account: AccountRecord) -> Submitted | None:
@@ -187,7 +197,9 @@ class Pipeline:
         elif outcome.verdict != "rejected" and outcome.content_hash:
             duplicate_of = lookup.first_content(account, outcome.content_hash, current.seq)
             duplicate = "content" if duplicate_of else None
-        plan = Plan() if duplicate else self._plan(lookup, receipt, profile, outcome.units)
+        # a file may bundle interchanges: only the ones seen before are duplicates; the others go on
+        fresh = tuple(u for u in outcome.units if u.interchange not in earlier)
+        plan = Plan() if duplicate == "content" else self._plan(lookup, receipt, profile, fresh)
         now = utcnow()
         events = [Event(now, "validated", {"format": outcome.format, "verdict": outcome.verdict,
                                            "messages": outcome.messages, "travellers": outcome.travellers}),
@@ -200,12 +212,18 @@ class Pipeline:
         return Completion(
             receipt=receipt.id, format=outcome.format, verdict=outcome.verdict, messages=outcome.messages,
             travellers=outcome.travellers, content_hash=outcome.content_hash, result=_result(outcome), acks=outcome.acks,
-            interchanges=() if earlier else outcome.interchanges, deliveries=tuple(plan.deliveries), duplicate=duplicate,
+            interchanges=tuple(k for k in outcome.interchanges if k.number not in earlier), deliveries=tuple(plan.deliveries),
+            duplicate=duplicate,
             duplicate_of=duplicate_of, events=tuple(events), parts=tuple(plan.parts), units=tuple(plan.units))
 
     async def _validate(self, payload: bytes, job: Job) -> Outcome:
         started = time.perf_counter()
-        packed = await asyncio.get_running_loop().run_in_executor(self.pool, process_packed, payload, job)
+        try:
+            packed = await asyncio.get_running_loop().run_in_executor(self.pool, process_packed, payload, job)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, and this job once more
+            log.error("validation_pool_broken", receipt=job.receipt)
+            self.pool = self.new_pool()
+            packed = await asyncio.get_running_loop().run_in_executor(self.pool, process_packed, payload, job)
         self.metrics.validation_seconds.observe(time.perf_counter() - started)
         return unpack(packed)
 
@@ -225,6 +243,8 @@ class Pipeline:
             current, parts = seen[identity]
             key = f"{receipt.id}:{unit.message}"
             replaces = current.key if current is not None and current.state != "open" else None
+            if replaces is not None and replaces.startswith(key):  # this receipt reprocessed: a new key for the new body
+                key = f"{key}:v{current.version + 1}"
             if not is_multipart(unit):
                 version = current.version + 1 if current is not None else 1
                 state = UnitState(unit=identity, version=version, state="complete", opened_at=now, deadline=now,
@@ -309,6 +329,14 @@ class Submitted(msgspec.Struct, frozen=True):
 
 class Revalidate(msgspec.Struct, frozen=True):
     earlier: dict[int, str]  # interchange number → the receipt that carried it first
+
+
+class ProcessingFailed(Exception):  # noqa: N818 - an answer to the caller, like Refusal
+    """The submission was stored but processing it failed; it stays ``received`` for the next sweep."""
+
+    def __init__(self, receipt: str) -> None:
+        super().__init__(f"receipt {receipt} stored, not processed")
+        self.receipt = receipt
 
 
 class Overloaded(Exception):  # noqa: N818 - an answer to the caller, like Refusal

@@ -43,6 +43,8 @@ class UnitPart(msgspec.Struct, frozen=True, kw_only=True):
 
     message: int  # 1-based index in the file
     format: str
+    interchange: int = 1  # 1-based index of its interchange in the file
+    document_type: str = ""  # BGM 1001: a crew list (250) and a passenger list (745) of one flight are different units
     flight: str | None = None  # e.g. ZZ0123
     flight_date: str | None = None  # ISO date of the first departure or arrival
     common_access_reference: str | None = None  # UNH 0068
@@ -178,7 +180,8 @@ def _units(report: Report) -> tuple[UnitPart, ...]:
             when = next((leg.time_local for f in manifest.flights for leg in f.legs if leg.time_local), None)
             document = {"format": report.format, "message": message.index, "manifest": manifest, "findings": own}
             units.append(UnitPart(
-                message=message.index, format=report.format, flight=flight.flight if flight else None,
+                message=message.index, format=report.format, interchange=interchange.number, document_type=manifest.document,
+                flight=flight.flight if flight else None,
                 flight_date=when[:10] if when else None, common_access_reference=manifest.part.common_access_reference,
                 sequence=manifest.part.sequence, first_last=manifest.part.first_last, travellers=len(manifest.travellers),
                 document=msgspec.json.encode(document)))

@@ -112,7 +112,8 @@ class Dispatcher:
                 await self.store.delivery_failed(row.id, error.reason, None)
                 log.error("delivery_dead_lettered", receipt=row.receipt, sink=row.sink, attempts=attempts, reason=error.reason)
                 return
-            wait = max(backoff(attempts, self.config, self._rng), error.retry_after_s or 0.0)
+            hint = min(error.retry_after_s or 0.0, self.config.max_backoff_seconds)  # a sink's hint, within reason
+            wait = max(backoff(attempts, self.config, self._rng), hint)
             next_at = iso(datetime.now(UTC) + timedelta(seconds=wait))
             await self.store.delivery_failed(row.id, error.reason, next_at)
             log.warning("delivery_failed", receipt=row.receipt, sink=row.sink, attempts=attempts, reason=error.reason,

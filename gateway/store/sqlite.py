@@ -176,9 +176,10 @@ class _Writer(threading.Thread):
         except Exception as error:  # the commit itself failed (disk full, I/O error): nobody's write is durable
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for _, future in batch:
-                if future.running():
-                    future.set_exception(error)
+            for _, future in batch:  # nobody's write is durable: every caller still waiting hears so
+                if future.done() or (not future.running() and not future.set_running_or_notify_cancel()):
+                    continue
+                future.set_exception(error)
             return
         for future, value, error in outcomes:  # only now, after the fsync, do callers learn of success
             if error is not None:

@@ -246,6 +246,16 @@ async def test_an_unroutable_reply_to_falls_back_to_the_ack_queue(gw: Running, c
     assert b"UCI+AMQ000000003+" in answer.body
 
 
+@pytest.mark.parametrize("target", ["in.AU", "ack.AU", "dead"])
+async def test_a_reply_to_pointing_into_paxgates_own_queues_is_refused(gw: Running, carrier, target: str) -> None:
+    before = len(receipts(gw, "AU"))
+    seed = 60 + ["in.AU", "ack.AU", "dead"].index(target)
+    await publish(carrier, f"{RUN}.in.AQ", message(seed), reply_to=f"{RUN}.{target}", correlation_id=f"c-{seed}")
+    answer = await take(carrier, f"{RUN}.ack.AQ")  # the answer stays with the account that sent the message
+    assert answer.correlation_id == f"c-{seed}" and answer.headers["x-paxgate-reply-to"] == "refused"
+    assert len(receipts(gw, "AU")) == before  # nothing was injected as AU's message
+
+
 async def test_a_suspended_account_is_dead_lettered_after_max_attempts_with_its_reason(gw: Running, carrier) -> None:
     replies = await carrier.declare_queue(exclusive=True)
     body = message(4)

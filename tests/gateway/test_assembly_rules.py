@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from gateway.assembly import completeness, describe, is_multipart, unit_identity
 from gateway.processing import UnitPart
 from gateway.store.base import StoredPart
@@ -25,6 +27,9 @@ def test_what_counts_as_a_part():
 
 
 def test_a_unit_identity_reads_back_even_with_slashes_in_the_reference():
-    unit = UnitPart(message=1, format="paxlst", flight="ZZ1", flight_date="2026-11-24", common_access_reference="ZZ1/261124/1030")
-    assert describe(unit_identity(unit)) == {"format": "paxlst", "flight": "ZZ1", "flight_date": "2026-11-24",
+    unit = UnitPart(message=1, format="paxlst", flight="ZZ1", flight_date="2026-11-24", common_access_reference="ZZ1/261124/1030",
+                    document_type="250")
+    assert describe(unit_identity(unit)) == {"format": "paxlst", "document": "250", "flight": "ZZ1", "flight_date": "2026-11-24",
                                              "common_access_reference": "ZZ1/261124/1030"}
+    passengers = UnitPart(message=1, format="paxlst", flight="ZZ1", flight_date="2026-11-24", document_type="745")
+    assert unit_identity(passengers) != unit_identity(msgspec.structs.replace(passengers, document_type="250"))

@@ -4,7 +4,9 @@ gateway with its validation pool and store. Every refusal is checked to have sto
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gateway_harness import TOKENS, Running, start, wait_for
 
 from conformance.builders import PaxlstSpec, paxlst
+from gateway.processing import ping
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -231,3 +234,23 @@ async def test_rate_limit_answers_429_with_retry_after(tmp_path: Path):
     finally:
         await running.gateway.stop()
 
+
+
+async def test_a_bundle_with_one_resent_interchange_still_forwards_the_new_one(gw: Running):
+    first = message(40, reference="BUNDLE000040")
+    await post(gw, first)
+    status, headers, body = await post(gw, first + message(41, reference="BUNDLE000041"), accept="application/json")
+    doc = msgspec.json.decode(body)
+    assert status == 200 and doc["duplicate"] == "interchange"
+    receipt = headers["X-Paxgate-Receipt"]
+    await wait_for((gw.data_dir / "out" / "test" / f"{receipt}%3A2.json").exists)  # message 2: the new interchange
+    assert not (gw.data_dir / "out" / "test" / f"{receipt}%3A1.json").exists()  # message 1: the resent one
+
+
+async def test_a_killed_validation_worker_is_replaced_and_the_next_message_is_answered(gw: Running):
+    loop = asyncio.get_running_loop()
+    pid = await loop.run_in_executor(gw.gateway.pipeline.pool, ping)
+    os.kill(pid, signal.SIGKILL)
+    status, headers, _ = await post(gw, message(42))
+    assert status == 200 and headers["X-Paxgate-Verdict"] == "accepted"
+    assert (await gw.gateway.ready())["validation_pool"] is True

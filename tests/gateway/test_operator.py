@@ -89,6 +89,11 @@ async def test_reprocess_validates_a_stored_receipt_again(gw: Running):
     assert status == 200 and b'"reprocessed":true' in body
     stages = [e.stage for e in await gw.gateway.store.events(receipt)]
     assert stages.count("validated") == 2 and "reprocess_requested" in stages
+    keys = [d.key for d in await gw.gateway.store.deliveries(receipt)]
+    assert keys == [f"{receipt}:1", f"{receipt}:1:v2"]  # the corrected body travels under a key of its own
+    await wait_for((gw.data_dir / "out" / "test" / f"{receipt}%3A1%3Av2.json").exists)
+    second = msgspec.json.decode((gw.data_dir / "out" / "test" / f"{receipt}%3A1%3Av2.json").read_bytes())
+    assert second["version"] == 2 and second["replaces"] == f"{receipt}:1"
     assert (await gw.gateway.store.audit_trail(receipt))[0].action == "reprocess"
 
 
