@@ -153,3 +153,13 @@ async def test_retention_forgets_personal_data_and_keeps_the_record(gw: Running)
 
 async def _delivered(gw: Running, receipt: str) -> bool:
     return [d.state for d in await gw.gateway.store.deliveries(receipt)] == ["delivered"]
+
+
+async def test_a_receipt_is_processed_once_even_when_asked_again(gw: Running):
+    receipt_id = await submit(gw, 8)
+    store = gw.gateway.store
+    receipt, payload = await store.receipt(receipt_id), await store.payload(receipt_id)
+    again = await gw.gateway.pipeline.process(receipt, payload, await store.account("ZZ"))  # e.g. the resume sweep, late
+    assert again is None
+    assert [e.stage for e in await store.events(receipt_id)].count("validated") == 1
+    assert len(await store.deliveries(receipt_id)) == 1

@@ -117,3 +117,15 @@ async def test_config_seeding_keeps_an_operators_status_change(store: SqliteStor
     assert reseeded.status == "certified" and reseeded.token_sha256 == "a" * 64
     assert (await store.account_by_token("a" * 64)).name == "ZZ"
     assert (await store.audit_trail())[0].detail == {"account": "ZZ", "from": "testing", "to": "certified"}
+
+
+async def test_a_write_that_fails_midway_leaves_nothing_and_its_batch_neighbours_commit(store: SqliteStore):
+    def half_then_fail(conn):
+        conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES ('t', 'half', 'x', NULL, NULL)")
+        raise RuntimeError("broken after writing")
+
+    results = await asyncio.gather(store.intake(receipt(1, b"a"), b"a"), store._write(half_then_fail),
+                                   store.intake(receipt(2, b"b"), b"b"), return_exceptions=True)
+    assert isinstance(results[1], RuntimeError)
+    assert [a.actor for a in await store.audit_trail()] == []  # its half write was rolled back to its savepoint
+    assert len(await store.receipts()) == 2  # the others in the same transaction were committed
