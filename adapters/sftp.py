@@ -75,7 +75,7 @@ from gateway.accounts import Refusal, authorize, token_digest
 from gateway.answers import acknowledgement_bytes, receipt_document
 from gateway.config import Config, SftpPoller
 from gateway.metrics import Metrics
-from gateway.pipeline import Overloaded, Pipeline
+from gateway.pipeline import Overloaded, Pipeline, ProcessingFailed
 from gateway.store import AccountRecord, Receipt, Store, StoredAck
 
 log = structlog.get_logger("paxgate.sftp")
@@ -1094,14 +1094,11 @@ class Poller:
         except Refusal as refusal:
             transport.refused(settings.account, refusal)
             return False
-        except Overloaded:
-            return False  # nothing stored: the next poll fetches it again
+        except (Overloaded, ProcessingFailed):
+            return False  # not answered now: the file stays and the next poll fetches it again
         receipt, new = submitted.receipt, submitted.new
-        # committed here: only now may the remote file go
-        if settings.after == "move":
-            await _replace(sftp, remote, f"{settings.move_to}/{name}")
-        else:
-            await sftp.remove(remote)
+        # committed here. The acknowledgement goes up first: if that fails, the file stays, the next poll
+        # fetches it again and the store answers it (same bytes), so the carrier always gets its answer
         if settings.remote_acks:
             files = acknowledgement_files(receipt, list(submitted.acks))
             for kind, data in files.items():
@@ -1109,6 +1106,10 @@ class Poller:
                 async with sftp.open(f"{target}.part", "wb") as file:
                     await file.write(data)
                 await _replace(sftp, f"{target}.part", target)
+        if settings.after == "move":
+            await _replace(sftp, remote, f"{settings.move_to}/{name}")
+        else:
+            await sftp.remove(remote)
         log.info("sftp_acknowledged", receipt=receipt.id, channel="sftp", status="new" if new else "replayed",
                  **self._log_fields())
         return True
