@@ -67,7 +67,6 @@ class OperatorConfig(_Table):
 class PipelineConfig(_Table):
     workers: int = 0  # validation processes; 0: one per core
     max_in_flight: int = 256  # submissions being processed at once; more get 503 + Retry-After (nothing stored)
-    default_profile: str = "baseline"
 
 
 class ForwardingConfig(_Table):

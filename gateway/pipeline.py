@@ -16,7 +16,7 @@ import hashlib
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
@@ -321,10 +321,6 @@ class Submitted(msgspec.Struct, frozen=True):
     receipt: Receipt
     new: bool
     acks: tuple[StoredAck, ...]
-
-    def __iter__(self) -> Iterator[Receipt | bool]:
-        """``receipt, new = await pipeline.submit(...)`` reads as the pair most adapters need."""
-        return iter((self.receipt, self.new))
 
 
 class Revalidate(msgspec.Struct, frozen=True):

@@ -49,7 +49,7 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     size: int
     test: bool
-    state: str  # received → processed (acknowledged) ; failed when processing itself broke
+    state: str  # received → processed (validated, acknowledged and decided in one commit)
     filename: str | None = None
     format: str | None = None
     verdict: str | None = None
@@ -203,7 +203,6 @@ class Store(Protocol):
     async def acknowledgements(self, receipt_id: str) -> list[StoredAck]: ...
     async def settle(self, decide: Callable[[Lookup], Completion | T]) -> tuple[Completion | T, Receipt | None]: ...
     async def reopen(self, receipt_id: str, actor: str) -> bool: ...
-    async def add_event(self, receipt_id: str, stage: str, detail: dict[str, object]) -> None: ...
     async def events(self, receipt_id: str) -> list[Event]: ...
 
     # multi-part assembly

@@ -415,11 +415,6 @@ class SqliteStore:
 
         return await self._write(op)
 
-    async def add_event(self, receipt_id: str, stage: str, detail: dict[str, object]) -> None:
-        now = utcnow()
-        await self._write(lambda conn: conn.execute("INSERT INTO events (receipt, at, stage, detail) VALUES (?, ?, ?, ?)",
-                                                    (receipt_id, now, stage, _json(detail))))
-
     async def events(self, receipt_id: str) -> list[Event]:
         rows = await self._read("SELECT at, stage, detail FROM events WHERE receipt = ? ORDER BY id", (receipt_id,))
         return [Event(r[0], r[1], msgspec.json.decode(r[2]) if r[2] else {}) for r in rows]
