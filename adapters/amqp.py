@@ -64,7 +64,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMe
 from gateway.accounts import Refusal
 from gateway.answers import ACK_MEDIA_TYPE, acknowledgement_bytes, receipt_document
 from gateway.config import AmqpConfig
-from gateway.pipeline import Overloaded, Pipeline, Submitted
+from gateway.pipeline import Overloaded, Pipeline, ProcessingFailed, Submitted
 from gateway.store import AccountRecord, Store
 
 log = structlog.get_logger("paxgate.amqp")
@@ -87,9 +87,10 @@ BROKER_ERRORS: tuple[type[BaseException], ...] = (aiormq.exceptions.AMQPError, a
 class _Poison(Exception):  # noqa: N818 - a verdict on a message, not an error of ours
     """A delivery that cannot be processed; ``at_once``: retrying cannot change that (no identity, too large)."""
 
-    def __init__(self, reason: str, detail: str, *, at_once: bool = False, account: str = "") -> None:
+    def __init__(self, reason: str, detail: str, *, at_once: bool = False, account: str = "", stored: bool = False) -> None:
         super().__init__(reason)
         self.reason, self.detail, self.at_once, self.account = reason, detail, at_once, account
+        self.stored = stored  # the bytes are in the store: the carrier must not read the notice as "lost"
 
 
 class AmqpTransport:
@@ -260,6 +261,12 @@ class AmqpTransport:
             self.pipeline.metrics.refused.labels(CHANNEL, refusal.kind).inc()
             name = account.name if account is not None else ""
             await self._failed(queue, message, attempt, _Poison(refusal.kind, refusal.detail, account=name))
+            return
+        except ProcessingFailed as failed:  # stored: the sweep will process and forward it; say so, not "not taken"
+            await self._failed(queue, message, attempt, _Poison(
+                "processing-failed", f"stored as receipt {failed.receipt} but not processed yet; it will be processed "
+                "and forwarded later, and a resend is answered from the store", account=account.name if account else "",
+                stored=True))
             return
         except Exception as error:
             log.warning("amqp_processing_failed", queue=queue, error=error, attempt=attempt)
@@ -433,8 +440,9 @@ class AmqpTransport:
         """The carrier learns that its message was not taken (like an HTTP 4xx problem document)."""
         if not (message.reply_to or poison.account):
             return
-        document = {"type": f"urn:paxgate:problem:{poison.reason}", "title": "Message not accepted", "status": 422,
-                    "detail": poison.detail, "dead_lettered": True}
+        title, status = ("Stored, not processed yet", 503) if poison.stored else ("Message not accepted", 422)
+        document = {"type": f"urn:paxgate:problem:{poison.reason}", "title": title, "status": status,
+                    "detail": poison.detail, "dead_lettered": True, "stored": poison.stored}
         await self._reply(poison.account, message, msgspec.json.encode(document), content_type="application/problem+json",
                           headers={"x-paxgate-reason": poison.reason, "x-paxgate-account": poison.account},
                           message_id=_unique("notice"))

@@ -79,7 +79,7 @@ def operator_app(store: Store, metrics: Metrics, operators: Operators, *, ready:
 
     async def list_receipts(request: web.Request, operator: str) -> web.Response:
         try:
-            limit = min(int(request.query.get("limit", "100")), 1000)
+            limit = max(1, min(int(request.query.get("limit", "100")), 1000))
         except ValueError:
             return _problem(400, "bad-request", "limit must be a whole number")
         receipts = await store.receipts(account=request.query.get("account"), state=request.query.get("state"), limit=limit)
