@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench bench-load bench-amqp bench-sftp fuzz docs clean
+.PHONY: run demo test lint bench bench-load bench-amqp bench-sftp bench-screening fuzz docs clean bench-pnrgov bench-pnrgov-xml
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,16 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+## bench-pnrgov: PNRGOV EDIFACT, full validate on a 300-PNR push vs pydifact's parse alone (5x target)
+bench-pnrgov: $(STAMP)
+	$(BIN)/python bench/pnrgov_edifact.py
+
+## bench-pnrgov-xml: PNRGOV XML, paxgate's path (lxml parse + XSD, PnrPush, rules) on a 300-PNR push vs xmlschema-only validation (10x target)
+bench-pnrgov-xml: $(STAMP)
+	$(BIN)/python bench/pnrgov_xml.py
+
+## bench-screening: a 500-traveller PAXLST against generated watchlists (ENTRIES, default 100000 and 1000000): ms per
+## manifest, single-traveller latency, index build time and RSS, recall vs brute-force rapidfuzz cdist (needs numpy)
+bench-screening: $(STAMP)
+	timeout 1800 $(BIN)/python bench/screening.py --entries $${ENTRIES:-100000 1000000}

@@ -517,3 +517,68 @@ def paxlst_with_defects(spec: PaxlstSpec, defects: Sequence[str], seed: int = 0,
         put = found[0].seg
         labels.append(SeededDefect(d.name, d.codes, put.tag, built.position(put), traveller, expected))
     return data, labels
+
+
+# --- variants: the other documents a carrier sends, for the conformance catalogue ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """What makes a list other than the plain departure passenger list :func:`draft` writes.
+
+    The conformance catalogue names these as data (``conformance/scenarios/*.toml``), so a scenario
+    says "crew list, arrival into LHR" rather than carrying a file that drifts from the generator.
+    """
+
+    document: str = "745"  # BGM 1001: 745 passenger list, 250 crew list, 266 flight status / close-out
+    subcode: str = ""  # BGM 1004: CP change, 250's C, 266's CLOB/XF …
+    crew: bool = False  # NAD+FM travellers and CNT+41 instead of NAD+FL and CNT+42
+    departure: str | None = None  # LOC+125 airport (IATA); None: the generator's random choice
+    arrival: str | None = None  # LOC+87 airport
+    application: str | None = None  # UNB 0026 application reference ("IAPI" marks an interactive request)
+    travellers: bool = True  # False: no traveller groups (a flight close-out or cancellation)
+
+
+def paxlst_variant(spec: PaxlstSpec, variant: Variant = Variant(), defects: Sequence[str] = (), seed: int = 0) -> bytes:
+    """The list :func:`paxlst` writes for ``spec``, turned into ``variant``, or carrying the seeded
+    ``defects`` of :func:`paxlst_with_defects` (a defect scenario is a plain passenger list: the
+    seeders find the segments they edit where :func:`draft` puts them)."""
+    if defects:
+        if variant != Variant():
+            raise ValueError("seeded defects apply to the plain passenger list only, not to a variant")
+        return paxlst_with_defects(spec, defects, seed)[0]
+    built = draft(spec)
+    _apply_variant(built, variant)
+    return built.write()
+
+
+def _apply_variant(built: Draft, variant: Variant) -> None:
+    bgm = built.find("BGM")
+    bgm.elements = [variant.document, variant.subcode] if variant.subcode else [variant.document]
+    if variant.application is not None:
+        unb = built.find("UNB")
+        while len(unb.elements) < 7:
+            unb.elements.append("")
+        unb.elements[6] = variant.application
+    if variant.departure or variant.arrival:
+        dep_loc, arr_loc = built.find("LOC", qualifier="125"), built.find("LOC", qualifier="87")
+        dep = variant.departure or str(dep_loc.elements[1])
+        arr = variant.arrival or str(arr_loc.elements[1])
+        if dep == arr:
+            raise ValueError(f"departure and arrival are both {dep}")
+        dep_loc.elements[1], arr_loc.elements[1] = dep, arr
+        built.find("DTM", qualifier="232").elements[0] = ["232", _arrival_local(dep, arr, "2611240710"), "201"]
+        for s in built.segments:  # each traveller embarks and disembarks where the flight does
+            if s.traveller is not None and s.tag == "LOC" and _first_value(s) in ("178", "179"):
+                s.elements[1] = dep if _first_value(s) == "178" else arr
+    if variant.crew:
+        for s in built.segments:
+            if s.traveller is not None and s.tag == "NAD" and _first_value(s) == "FL":
+                s.elements[0] = "FM"
+        cnt = built.find("CNT")
+        cnt.elements[0] = ["41", *list(cnt.elements[0])[1:]]
+    if not variant.travellers:
+        for s in [s for s in built.segments if s.traveller is not None]:
+            built.remove(s)
+        cnt = built.find("CNT")
+        cnt.elements[0] = [_first_value(cnt), "0"]

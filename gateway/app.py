@@ -27,6 +27,7 @@ from aiohttp import web
 
 from adapters.https import carrier_app
 from gateway.accounts import ensure_token, seed_accounts, token_digest
+from gateway.compliance.service import Compliance
 from gateway.config import Config, read_secret
 from gateway.forwarding.outbox import Dispatcher
 from gateway.forwarding.sinks import DirectorySink, Sink, WebhookSink
@@ -36,6 +37,8 @@ from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.pipeline import Pipeline, default_workers
 from gateway.processing import init_worker, ping
+from gateway.screening.lists import ListError
+from gateway.screening.screener import AllowList, Screener, specs_from_config
 from gateway.store.base import iso
 from gateway.store.sqlite import SqliteStore
 from gateway.tls import certificate_fingerprint, development_certificate, server_context
@@ -73,6 +76,7 @@ class Gateway:
         self.dispatcher: Dispatcher | None = None
         self._runners: list[web.AppRunner] = []
         self._timer: asyncio.Task[None] | None = None
+        self._watch: asyncio.Task[None] | None = None
         self.transports: list[Transport] = []
         self.carrier_port = 0
         self.operator_port = 0
@@ -89,6 +93,7 @@ class Gateway:
         self.pipeline = Pipeline(config, self.store, self._new_pool, self.metrics, self.hook, on_outbox=self.dispatcher.wake)
         for account in config.accounts:  # a profile that cannot be read stops the start, not a carrier's message
             self.pipeline.profile(account.profile)
+        await self._load_watchlists()
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(self.pipeline.pool, ping) for _ in range(default_workers(config))))
         resumed = await self.pipeline.resume()
@@ -101,6 +106,24 @@ class Gateway:
         log.info("gateway_started", data_dir=str(self.data_dir), port=self.carrier_port, listener="carrier-https",
                  fingerprint=certificate_fingerprint(self.certificate) if self.certificate else None, count=resumed)
         log.info("operator_listening", port=self.operator_port, host=config.operator.host, listener="operator")
+
+    async def _load_watchlists(self) -> None:
+        """The configured watchlists, indexed once in this process (screening runs in a thread here,
+        not in the validation workers), the analysts' allow-list from the store, and the poller that
+        swaps in a changed list. A list that cannot be read stops the start: screening that silently
+        did nothing would be worse than no gateway."""
+        assert self.pipeline is not None
+        specs = specs_from_config(self.config)
+        if not specs:
+            return
+        try:
+            screener = await Screener.load_async(specs)
+        except (ListError, OSError) as error:
+            raise StartError(f"cannot start: watchlist: {error}") from None
+        self.pipeline.screener = screener
+        self.pipeline.allow = AllowList((s.identity, s.list, s.entry_id) for s in await self.store.suppressions())
+        self._watch = asyncio.create_task(screener.watch(self.config.screening.reload_seconds), name="paxgate-watchlists")
+        log.info("watchlists_loaded", count=sum(s.entries for s in screener.stats()), lists=len(specs))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         """The validation pool (one worker per core; workers end with the gateway, see init_worker)."""
@@ -173,7 +196,9 @@ class Gateway:
         await site.start()
         self.carrier_port = _bound_port(site)
         operator = web.AppRunner(operator_app(self.store, self.metrics, self._operators(), ready=self.ready,
-                                              channels=self.channels, reprocess=self.reprocess), access_log=None)
+                                              channels=self.channels, reprocess=self.reprocess,
+                                              compliance=Compliance(self.store, self.pipeline.profile),
+                                              allow=self.pipeline.allow), access_log=None)
         await operator.setup()
         operator_site = web.TCPSite(operator, config.operator.host, config.operator.port)
         await operator_site.start()
@@ -259,10 +284,11 @@ class Gateway:
         for runner in self._runners:  # stops accepting, lets in-flight requests finish
             await runner.cleanup()
         self._runners = []
-        if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
+        for task in (self._timer, self._watch):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.dispatcher is not None:
             await self.dispatcher.stop()
         for sink in self.sinks.values():

@@ -56,9 +56,29 @@ def completeness(parts: list[StoredPart]) -> Completeness:
     return Completeness(last is not None and not missing, last, missing)
 
 
+def push_totals(parts: list[StoredPart]) -> dict[str, object] | None:
+    """EQN across the parts of a PNRGOV push (DESIGN.md §6.4): every part declares the PNRs of the
+    whole push, so the check can only be made here, on the assembled unit, once the parts are in.
+    None for a unit that is not a push."""
+    declared: set[int] = set()
+    found = 0
+    for part in parts:
+        push = msgspec.json.decode(part.document).get("push")
+        if push is None:
+            return None
+        if push.get("declared_pnrs") is not None:
+            declared.add(push["declared_pnrs"])
+        found += len(push.get("pnrs", ()))
+    stated = min(declared) if len(declared) == 1 else None
+    return {"declared_pnrs": sorted(declared), "pnrs": found,
+            "consistent": len(declared) <= 1, "matches": stated is not None and stated == found}
+
+
 def assembled_unit(parts: list[StoredPart], state: Completeness) -> dict[str, object]:
-    """The forwarded body of a multi-part unit: its parts in sequence order, the gaps named."""
+    """The forwarded body of a multi-part unit: its parts in sequence order, the gaps named, and for
+    a PNRGOV push its PNR totals against EQN."""
     ordered = sorted(parts, key=lambda p: p.sequence)
+    totals = push_totals(ordered)
     return {
         "parts": [msgspec.Raw(p.document) for p in ordered],
         "receipts": list(dict.fromkeys(p.receipt for p in ordered)),
@@ -66,4 +86,5 @@ def assembled_unit(parts: list[StoredPart], state: Completeness) -> dict[str, ob
         "incomplete": not state.complete,
         "missing": list(state.missing),
         "final_received": state.last is not None,
+        **({"totals": totals} if totals is not None else {}),
     }

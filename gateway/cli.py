@@ -4,11 +4,13 @@ Stable contract (other tools and people depend on it):
 
 - ``paxgate validate FILE... [--json] [--profile NAME]`` — exit 0 when every file is accepted
   (with or without warnings), 1 when any is rejected, 2 on usage errors.
-- ``paxgate ack FILE [--profile NAME] [--as contrl|cusres]`` — prints the acknowledgement the
+- ``paxgate ack FILE [--profile NAME] [--as contrl|cusres|ackres]`` — prints the acknowledgement the
   gateway would send (CONTRL by default; ``--as cusres`` the interactive API response with the
-  default data-sufficiency decision); exit 0 when printed, 1 when no acknowledgement applies (the
+  default data-sufficiency decision; ``--as ackres`` the PNRGOV acknowledgement in the profile's
+  layout); exit 0 when printed, 1 when no acknowledgement applies (the
   reason goes to stderr), 2 on usage errors.
-- ``paxgate manifest FILE... [--profile NAME]`` — the typed Manifest of each PAXLST message as JSON
+- ``paxgate manifest FILE... [--profile NAME]`` — the typed Manifest of each PAXLST message and the
+  PnrPush of each PNRGOV push as JSON
   (this prints personal data: it is an operator's tool, never a log); exit codes as ``validate``.
 - ``paxgate codes [--json | --markdown]`` — the finding catalogue.
 - ``paxgate serve [--config FILE] [--data-dir DIR]`` — run the gateway until SIGTERM/SIGINT; exit 2
@@ -32,9 +34,12 @@ from typing import Any
 
 import msgspec
 
+from conformance.commands import add_conformance_command
+from gateway.compliance.cli import add_compliance_command
 from gateway.config import ConfigError, load_config
 from gateway.profiles import load_profile
-from validators.acks import Acknowledgement, acknowledge, cusres
+from gateway.screening.commands import add_watchlist_command
+from validators.acks import Acknowledgement, acknowledge, ackres, cusres
 from validators.catalog import RULES
 from validators.edifact.contrl import ContrlContext
 from validators.profiles import ProfileError
@@ -79,11 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     ack_cmd.add_argument("--profile", metavar="NAME", help="national profile (configs/profiles/NAME.toml or a path)")
     ack_cmd.add_argument("--now", metavar="ISO8601", help="preparation time to write (default: the current UTC time)")
     ack_cmd.add_argument("--reference", metavar="REF", help="our interchange control reference (default: from the time)")
-    ack_cmd.add_argument("--as", dest="kind", choices=("contrl", "cusres"), default="contrl",
-                         help="which acknowledgement: CONTRL (default) or the iAPI response CUSRES")
+    ack_cmd.add_argument("--as", dest="kind", choices=("contrl", "cusres", "ackres"), default="contrl",
+                         help="which acknowledgement: CONTRL (default), the iAPI response CUSRES, or the PNRGOV ACKRES")
     ack_cmd.set_defaults(handler=_ack)
 
-    manifest_cmd = commands.add_parser("manifest", help="print what PAXLST files say, as typed JSON (personal data)")
+    manifest_cmd = commands.add_parser("manifest", help="print what PAXLST and PNRGOV files say, as typed JSON (personal data)")
     manifest_cmd.add_argument("files", nargs="+", metavar="FILE")
     manifest_cmd.add_argument("--profile", metavar="NAME", help="national profile (configs/profiles/NAME.toml or a path)")
     manifest_cmd.set_defaults(handler=_manifest)
@@ -115,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
         action.add_argument("--operator-url", help="the operator listener (default: from the config)")
         action.add_argument("--token-file", help="an operator token (default: DATA_DIR/operator-admin.token)")
         action.set_defaults(handler=_receipts)
+    add_conformance_command(commands, load_profile)
+    add_compliance_command(commands)
+    add_watchlist_command(commands)
     return parser
 
 
@@ -153,6 +161,7 @@ def report_json(path: str, report: Report) -> dict[str, Any]:
         "format": report.format,
         "messages": report.messages,
         "travellers": report.travellers,
+        "pnrs": report.pnrs,
         "interchanges": len(report.interchanges),
         "findings": [msgspec.to_builtins(f) for f in report.findings],
     }
@@ -189,7 +198,7 @@ def _ack(args: argparse.Namespace) -> int:
     reference = args.reference if args.reference is not None else now.strftime("%y%m%d%H%M%S")
     if not 1 <= len(reference) <= 14 or not reference.isascii() or not reference.isalnum():
         raise UsageError("--reference takes 1 to 14 letters or digits (UNB 0020 is an..14)")
-    writer = cusres if args.kind == "cusres" else acknowledge
+    writer = {"cusres": cusres, "ackres": ackres}.get(args.kind, acknowledge)
     answers = writer(report, profile, ContrlContext(now, reference))
     printed = 0
     for answer in answers:
@@ -214,10 +223,12 @@ def _parse_time(value: str) -> datetime:
 
 # --- manifest --------------------------------------------------------------------------------------
 def _manifest(args: argparse.Namespace) -> int:
-    """The typed Manifest of every PAXLST message, one JSON object per file; exit as `validate`."""
+    """The typed Manifest of every PAXLST message and PnrPush of every PNRGOV push (EDIFACT or XML,
+    sensitive data already masked), one JSON object per file; exit as `validate`."""
     profile = load_profile(args.profile)
     results = [(path, validate(_read(path), profile)) for path in args.files]
-    payload = [{"file": path, "verdict": report.verdict.value, "manifests": report.manifests} for path, report in results]
+    payload = [{"file": path, "verdict": report.verdict.value, "manifests": report.manifests, "pushes": report.pushes}
+               for path, report in results]
     sys.stdout.buffer.write(msgspec.json.encode(payload) + b"\n")
     return EXIT_REJECTED if any(r.verdict == "rejected" for _, r in results) else EXIT_OK
 

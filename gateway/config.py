@@ -191,6 +191,22 @@ class LoggingConfig(_Table):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
 
+class WatchlistConfig(_Table):
+    """One watchlist file screened against every traveller (gateway.screening)."""
+
+    name: str  # shown on hits and used by analyst allow-list decisions
+    path: str  # relative to the data directory
+    format: Literal["", "un", "ftm", "csv"] = ""  # "": detected from the file's content
+    threshold: float = 0.85  # alert threshold on the 0..1 score scale
+
+
+class ScreeningConfig(_Table):
+    """Watchlist screening; no lists: screening is off."""
+
+    lists: tuple[WatchlistConfig, ...] = ()
+    reload_seconds: float = 0.0  # poll the list files' modification times this often and reload; 0: off
+
+
 class Config(_Table):
     data_dir: str = "./paxgate-data"
     store: StoreConfig = StoreConfig()
@@ -205,6 +221,7 @@ class Config(_Table):
     amqp: AmqpConfig = AmqpConfig()
     sinks: tuple[SinkConfig, ...] = ()
     accounts: tuple[AccountConfig, ...] = ()
+    screening: ScreeningConfig = ScreeningConfig()
 
     def path(self, relative: str) -> Path:
         """A path from the file, relative to the data directory unless absolute."""
@@ -334,6 +351,7 @@ def _check(config: Config, source: str) -> None:
     if config.forwarding.max_attempts < 1:
         raise ConfigError(source, "forwarding.max_attempts", "expected at least 1")
     _check_amqp(config.amqp, source)
+    _check_screening(config.screening, source)
 
 
 def _check_broker_url(source: str, key: str, url: str, url_env: str) -> None:
@@ -349,6 +367,23 @@ def _check_broker_url(source: str, key: str, url: str, url_env: str) -> None:
             raise ConfigError(source, f"{key}.url", "not a valid url") from None
         if password:
             raise ConfigError(source, f"{key}.url", "no password in the file: put the whole URL in the variable url_env names")
+
+
+def _check_screening(screening: ScreeningConfig, source: str) -> None:
+    names: set[str] = set()
+    for i, watchlist in enumerate(screening.lists):
+        key = f"screening.lists[{i}]"
+        if not watchlist.name:
+            raise ConfigError(source, f"{key}.name", "a list needs a name (it is shown on every hit)")
+        if watchlist.name in names:
+            raise ConfigError(source, f"{key}.name", f"list {watchlist.name} is defined twice")
+        names.add(watchlist.name)
+        if not watchlist.path:
+            raise ConfigError(source, f"{key}.path", "a list needs the path of its file")
+        if not 0 < watchlist.threshold <= 1:
+            raise ConfigError(source, f"{key}.threshold", f"expected a score in (0, 1], got {watchlist.threshold}")
+    if screening.reload_seconds < 0:
+        raise ConfigError(source, "screening.reload_seconds", f"expected 0 (off) or more seconds, got {screening.reload_seconds}")
 
 
 def _check_amqp(amqp: AmqpConfig, source: str) -> None:

@@ -31,3 +31,5 @@ class Metrics:
         self.iapi = Counter("paxgate_iapi_decisions", "Interactive API requests answered, by who decided",
                             ["source"], registry=self.registry)
         self.delivered = Counter("paxgate_deliveries", "Units delivered by sink", ["sink"], registry=self.registry)
+        self.screened = Counter("paxgate_travellers_screened", "Travellers screened against the watchlists, by result",
+                                ["result"], registry=self.registry)

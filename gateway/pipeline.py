@@ -31,6 +31,8 @@ from gateway.iapi import DecisionHook
 from gateway.metrics import Metrics
 from gateway.processing import Job, Outcome, UnitPart, process_packed, unpack
 from gateway.profiles import load_profile
+from gateway.screening.attach import screen_async
+from gateway.screening.screener import AllowList, Screener
 from gateway.store import AccountRecord, Completion, Event, NewDelivery, Receipt, Store, StoredAck, utcnow
 from gateway.store.base import Lookup, StoredPart, UnitClosure, UnitState, iso
 from validators.admission import Admission
@@ -58,6 +60,22 @@ class Pipeline:
         self._inflight: dict[str, asyncio.Future[Submitted | None]] = {}
         self.in_flight = 0  # submissions between intake and answer (back-pressure: pipeline.max_in_flight)
         self._sinks = [(s.name, s.traffic) for s in config.sinks]
+        self.screener: Screener | None = None  # set by the composition root when watchlists are configured
+        self.allow = AllowList()  # analysts' decided false positives, rebuilt from the store at start
+
+    async def _screened(self, outcome: Outcome, decided: list[Event]) -> Outcome:
+        """The outcome with every forwardable traveller screened (gateway.screening.attach), when
+        lists are loaded; one event records how many travellers and hits, never who."""
+        if self.screener is None or not outcome.units:
+            return outcome
+        started = time.perf_counter()
+        result = await screen_async(self.screener, outcome, self.allow)
+        elapsed = round((time.perf_counter() - started) * 1000)
+        decided[:] = [e for e in decided if e.stage != "screened"]  # a re-validation screens again
+        decided.append(Event(utcnow(), "screened", {"travellers": result.travellers, "with_hits": result.hits, "ms": elapsed}))
+        self.metrics.screened.labels("hit").inc(result.hits)
+        self.metrics.screened.labels("clear").inc(result.travellers - result.hits)
+        return result.outcome
 
     def profile(self, name: str) -> Profile:
         profile = self._profiles.get(name)
@@ -156,7 +174,9 @@ class Pipeline:
             elapsed = round((time.perf_counter() - started) * 1000)
             decided.append(Event(utcnow(), "iapi_decided", {"source": source, "ms": elapsed}))
             self.metrics.iapi.labels(source).inc()
+        screened = await self._screened(outcome, decided)
         while True:
+            outcome = screened
             decide = functools.partial(self._decide, receipt=receipt, profile=profile, job=job, outcome=outcome, decided=decided)
             settled, stored = await self.store.settle(decide)
             if not isinstance(settled, Revalidate):
@@ -164,6 +184,7 @@ class Pipeline:
             # the interchange was seen before with other bytes: the acknowledgement must say so (UCI 0085 26)
             job = msgspec.structs.replace(job, admission=msgspec.structs.replace(admission, duplicate_of=settled.earlier))
             outcome = await self._validate(payload, job)
+            screened = await self._screened(outcome, decided)
         if not isinstance(settled, Completion) or stored is None:
             return None
         self.metrics.processed.labels(account.name, outcome.format, outcome.verdict).inc()
@@ -214,7 +235,8 @@ class Pipeline:
             travellers=outcome.travellers, content_hash=outcome.content_hash, result=_result(outcome), acks=outcome.acks,
             interchanges=tuple(k for k in outcome.interchanges if k.number not in earlier), deliveries=tuple(plan.deliveries),
             duplicate=duplicate,
-            duplicate_of=duplicate_of, events=tuple(events), parts=tuple(plan.parts), units=tuple(plan.units))
+            duplicate_of=duplicate_of, events=tuple(events), parts=tuple(plan.parts), units=tuple(plan.units),
+            observations=outcome.observations, masked_payload=outcome.masked)
 
     async def _validate(self, payload: bytes, job: Job) -> Outcome:
         started = time.perf_counter()

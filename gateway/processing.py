@@ -17,14 +17,17 @@ from datetime import datetime
 
 import msgspec
 
-from gateway.store.base import InterchangeKey, StoredAck
-from validators.acks import Acknowledgement, acknowledge, cusres, interactive
+from gateway.compliance.observe import observe
+from gateway.store.base import FlightMessage, InterchangeKey, StoredAck
+from validators.acks import Acknowledgement, interactive
+from validators.acks import answers as acks_for
 from validators.admission import Admission
 from validators.edifact.contrl import ContrlContext
 from validators.edifact.envelope import Interchange
 from validators.paxlst.cusres import DirectiveKey, Directives, default_answers
+from validators.pnrgov.model import PnrPush
 from validators.profiles import Profile
-from validators.report import Report, Scope, Severity
+from validators.report import Finding, Report, Scope, Severity
 from validators.validate import validate
 
 
@@ -66,6 +69,8 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     content_hash: str | None
     units: tuple[UnitPart, ...]  # messages fit to forward (not rejected by syntax or structure)
     iapi: bytes | None = None  # an interactive request, as the decision hook receives it (JSON); None otherwise
+    observations: tuple[FlightMessage, ...] = ()  # for the compliance ledger (gateway.compliance.observe)
+    masked: bytes | None = None  # the payload with sensitive PNR data overwritten: replaces the stored bytes (§6.7)
 
 
 def init_worker(parent: int | None = None) -> None:
@@ -96,11 +101,8 @@ def unpack(data: bytes) -> Outcome:
 
 def process(payload: bytes, job: Job) -> Outcome:
     report = validate(payload, job.profile, job.admission)
-    answers = acknowledge(report, job.profile, ContrlContext(job.prepared, job.reference))
     requests = [i for i in report.interchanges if interactive(i, job.profile)]
-    if requests:  # an iAPI request is answered with a CUSRES besides any CONTRL (DESIGN.md §6.9)
-        answers += cusres(report, job.profile, ContrlContext(job.prepared, f"I{job.reference}"), decisions=job.decisions,
-                          only_interactive=True)
+    answers = acks_for(report, job.profile, ContrlContext(job.prepared, job.reference), decisions=job.decisions)
     acks = tuple(StoredAck(a.interchange, a.kind, a.payload) for a in answers if isinstance(a, Acknowledgement))
     no_ack = tuple(f"interchange {a.interchange}: {a.reason}" for a in answers if not isinstance(a, Acknowledgement))
     if not answers:
@@ -109,7 +111,7 @@ def process(payload: bytes, job: Job) -> Outcome:
         format=report.format,
         verdict=report.verdict.value,
         messages=report.messages,
-        travellers=report.travellers,
+        travellers=report.travellers + sum(len(pnr.passengers) for push in report.pushes for pnr in push.pnrs),
         interchanges=_interchange_keys(report),
         findings=msgspec.json.encode(report.findings),
         acks=acks,
@@ -117,6 +119,8 @@ def process(payload: bytes, job: Job) -> Outcome:
         content_hash=_content_hash(report),
         units=_units(report),
         iapi=_iapi_request(report, requests, job.profile) if requests else None,
+        observations=observe(report, job.receipt),
+        masked=report.masked,
     )
 
 
@@ -167,15 +171,22 @@ def _units(report: Report) -> tuple[UnitPart, ...]:
     rejected = {f.location.message for f in report.findings
                 if f.severity is Severity.ERROR and f.scope in (Scope.MESSAGE, Scope.SEGMENT)}
     by_message = {m.message: m for m in report.manifests}
+    pushes = {p.message: p for p in report.pushes}
     units = []
+    if report.format == "pnrgov-xml":  # one document, one push; XML has no interchanges
+        return tuple(_push_unit(report, push, 1, report.findings) for push in report.pushes if 1 not in rejected)
     for interchange in report.interchanges:
         if interchange.number in blocked:
             continue
         for message in interchange.messages:
+            own = [f for f in report.findings if f.location.message == message.index]
+            push = pushes.get(message.index)
+            if push is not None and message.index not in rejected:
+                units.append(_push_unit(report, push, interchange.number, own))
+                continue
             manifest = by_message.get(message.index)
             if message.index in rejected or manifest is None:
                 continue  # messages without a model (no table yet) are kept and shown, not forwarded
-            own = [f for f in report.findings if f.location.message == message.index]
             flight = manifest.flights[0] if manifest.flights else None
             when = next((leg.time_local for f in manifest.flights for leg in f.legs if leg.time_local), None)
             document = {"format": report.format, "message": message.index, "manifest": manifest, "findings": own}
@@ -186,6 +197,20 @@ def _units(report: Report) -> tuple[UnitPart, ...]:
                 sequence=manifest.part.sequence, first_last=manifest.part.first_last, travellers=len(manifest.travellers),
                 document=msgspec.json.encode(document)))
     return tuple(units)
+
+
+def _push_unit(report: Report, push: PnrPush, interchange: int, own: list[Finding]) -> UnitPart:
+    """A PNRGOV push (EDIFACT message or XML document) as a unit part: the push and its findings,
+    already masked (the model holds no SSR/OSI free text at all)."""
+    flight = push.flight
+    document = {"format": report.format, "message": push.message, "push": push, "findings": own}
+    return UnitPart(
+        message=push.message, format=report.format, interchange=interchange, document_type="PNRGOV",
+        flight=flight.flight if flight else None,
+        flight_date=flight.departure_local[:10] if flight and flight.departure_local else None,
+        common_access_reference=push.part.common_access_reference, sequence=push.part.sequence,
+        first_last=push.part.first_last, travellers=sum(len(pnr.passengers) for pnr in push.pnrs),
+        document=msgspec.json.encode(document))
 
 
 def ping() -> int:

@@ -8,6 +8,9 @@ returned so the caller can say so.
 
 CUSRES (DESIGN.md §6.9) answers an interactive API request: every interchange holding PAXLST
 messages gets one, whatever UNB 0031 says, with paxgate's default data-sufficiency decision.
+
+ACKRES answers a PNRGOV push, besides the CONTRL, where the profile's ``[ackres] enabled`` asks for
+it; ``paxgate ack --as ackres`` writes it whatever the profile says, to show a carrier its layout.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ from validators.edifact.charsets import SUPPORTED_VERSIONS, SYNTAX_IDENTIFIERS
 from validators.edifact.contrl import ContrlContext, write_contrl
 from validators.edifact.envelope import Interchange
 from validators.paxlst.cusres import Decision, DirectiveKey, Directives, MessageAnswer, default_answers, write_cusres
+from validators.pnrgov.ackres import write_ackres
 from validators.profiles import Profile
 from validators.report import Report
 
 
 @dataclass(frozen=True, slots=True)
 class Acknowledgement:
-    kind: str  # "contrl" or "cusres"
+    kind: str  # "contrl", "cusres" or "ackres"
     interchange: int  # 1-based index of the interchange it answers
     payload: bytes
 
@@ -48,6 +52,26 @@ def acknowledge(report: Report, profile: Profile, context: ContrlContext) -> lis
         payload = write_contrl(report, interchange, context, receipt_only=receipt_only)
         answers.append(Acknowledgement("contrl", interchange.number, payload))
     return answers
+
+
+def answers(report: Report, profile: Profile, context: ContrlContext, *,
+            decisions: Mapping[tuple[int, int], tuple[DirectiveKey, str | None]] | None = None,
+            ) -> list[Acknowledgement | NoAcknowledgement]:
+    """Everything a file is answered with, as the gateway sends it: the CONTRL (or why none) per
+    interchange, a CUSRES for each interactive API request (DESIGN.md §6.9), and an ACKRES for each
+    PNRGOV push where the profile's ``[ackres] enabled`` says so. The CUSRES and ACKRES take the
+    context's reference prefixed with ``I`` and ``A``, so one clock and counter serves all three."""
+    found = acknowledge(report, profile, context)
+    if any(interactive(i, profile) for i in report.interchanges):
+        found += cusres(report, profile, _prefixed(context, "I"), decisions=decisions, only_interactive=True)
+    if profile.ackres.enabled and report.pushes:
+        found += [a for a in ackres(report, profile, _prefixed(context, "A")) if isinstance(a, Acknowledgement)]
+    return found
+
+
+def _prefixed(context: ContrlContext, prefix: str) -> ContrlContext:
+    # UNB 0020 is an..14: a long reference keeps its (changing) tail, so answers stay distinct
+    return ContrlContext(context.prepared, prefix + context.interchange_reference[-13:], context.message_reference)
 
 
 def interactive(interchange: Interchange, profile: Profile) -> bool:
@@ -81,6 +105,22 @@ def cusres(report: Report, profile: Profile, context: ContrlContext, *,
             replies = [_decided(reply, decisions, directives) for reply in replies]
         payload = write_cusres(report, interchange, replies, context, directives)
         answers.append(Acknowledgement("cusres", interchange.number, payload))
+    return answers
+
+
+def ackres(report: Report, profile: Profile, context: ContrlContext) -> list[Acknowledgement | NoAcknowledgement]:
+    """One entry per interchange: the ACKRES answering its PNRGOV messages (the profile's layout),
+    or why none is sent."""
+    answers: list[Acknowledgement | NoAcknowledgement] = []
+    for interchange in report.interchanges:
+        reason = _unreadable(interchange, "ACKRES")
+        if reason is None and not any(m.type == "PNRGOV" for m in interchange.messages):
+            found = ", ".join(dict.fromkeys(m.type or "?" for m in interchange.messages)) or "no message"
+            reason = f"an ACKRES answers PNRGOV pushes; this interchange holds {found}"
+        if reason is not None:
+            answers.append(NoAcknowledgement(interchange.number, reason))
+            continue
+        answers.append(Acknowledgement("ackres", interchange.number, write_ackres(report, interchange, context, profile.ackres)))
     return answers
 
 

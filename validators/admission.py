@@ -13,6 +13,7 @@ import msgspec
 
 from validators.edifact.envelope import Interchange
 from validators.findings import Findings
+from validators.pnrgov.model import PnrPush
 from validators.report import Scope
 
 
@@ -48,16 +49,31 @@ def check_admission(interchanges: list[Interchange], findings: Findings, admissi
 
 
 def _check_carriers(interchange: Interchange, findings: Findings, allowed: tuple[str, ...]) -> None:
+    """The flight's carrier: PAXLST TDT (8028 flight, C040 carrier), PNRGOV level-0 TVL (C306
+    marketing carrier); a PNR's own itinerary may hold other airlines' flights, so only the pushed
+    flight counts."""
     for message in interchange.messages:
-        if message.type != "PAXLST":
+        if message.type == "PAXLST":
+            flights = [(s, flight_carrier(s.value(2), s.value(5) or None), 5 if s.value(5) else 2, 1 if s.value(5) else None)
+                       for s in message.segments if s.tag == "TDT"]
+        elif message.type == "PNRGOV":
+            tvl = next((s for s in message.segments if s.tag == "TVL"), None)  # level 0 comes before any PNR
+            flights = [(tvl, tvl.value(4, 1), 4, 1)] if tvl is not None else []
+        else:
             continue
-        for segment in message.segments:
-            if segment.tag != "TDT":
-                continue
-            flight, carrier = segment.value(2), segment.value(5)
-            designator = flight_carrier(flight, carrier or None)
+        for segment, designator, element, component in flights:
             if designator and designator not in allowed:
                 findings.add("MSG-CARRIER-NOT-ALLOWED", Scope.SEGMENT, segment.offset, interchange=interchange.number,
                              group=message.group.number if message.group else None, message=message.index,
-                             segment_position=segment.position, segment_tag="TDT", element=5 if carrier else 2,
-                             component=1 if carrier else None, value=designator, allowed=", ".join(allowed))
+                             segment_position=segment.position, segment_tag=segment.tag, element=element,
+                             component=component, value=designator, allowed=", ".join(allowed))
+
+
+def check_push_admission(pushes: list[PnrPush], findings: Findings, admission: Admission) -> None:
+    """An XML push has no envelope to check; its flight's carrier still must be the account's."""
+    for push in pushes:
+        carrier = push.flight.carrier if push.flight is not None else ""
+        if admission.carriers and carrier and carrier not in admission.carriers:
+            findings.add("MSG-CARRIER-NOT-ALLOWED", Scope.MESSAGE, None, message=push.message,
+                         path="/IATA_PNRGOV_NotifRQ/FlightLeg/@CarrierCode", value=carrier,
+                         allowed=", ".join(admission.carriers))

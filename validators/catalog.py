@@ -147,6 +147,30 @@ _RULES: tuple[Rule, ...] = (
     Rule("PAXLST-FLIGHT-TIMES", W, None, "The arrival time {what}.", "local times at each airport that keep arrival after departure"),
     Rule("PAXLST-AIRPORT", W, None, "Airport {value} is not an IATA airport code known here.", "the IATA code of the airport"),
     Rule("PAXLST-CNT-TOTAL", W, None, "CNT says {found} {what}, the message lists {actual}.", "{actual}"),
+    # --- PNRGOV EDIFACT (validators/pnrgov/): the version, then business rules that never reject ------
+    Rule("PNR-VERSION", E, 14, "PNRGOV version {found} is not accepted by profile {profile}.", "one of {allowed}"),
+    Rule("PNR-EQN-TOTAL", W, None, "EQN says the push holds {declared} PNRs; this message, the whole push, holds {found}.",
+         "{found}"),
+    Rule("PNR-LOCATOR-MISSING", W, None, "The PNR has no record locator (RCI).",
+         "RCI+<airline>:<record locator> right after SRC"),
+    Rule("PNR-LOCATOR-DUPLICATE", W, None, "The record locator is the same as that of the PNR at segment {first}.",
+         "each PNR once per push"),
+    Rule("PNR-TRAVELLER-REF-DUPLICATE", W, None, "Traveller reference {reference} is given to two travellers of this PNR.",
+         "a reference unique within the PNR (SSR and TRI point at travellers by it)"),
+    Rule("PNR-DOCS-UNREADABLE", W, None, "The SSR DOCS free text does not hold the nine slash-separated fields.",
+         "/type/issuer/number/nationality/DDMMMYY birth/gender/DDMMMYY expiry/surname/given names"),
+    Rule("PNR-DOCS-DATE", W, None, "The SSR DOCS {what} is not a real date.", "DDMMMYY, e.g. 15MAR80"),
+    Rule("PNR-DOCS-COUNTRY", W, None, "The SSR DOCS {what} {value} is not an ISO 3166-1 alpha-3 or ICAO Doc 9303 code.",
+         "{suggestion}"),
+    Rule("PNR-DOCS-GENDER", W, None, "The SSR DOCS gender {value} is not a known code.", "M, F, U, X, or MI/FI for an infant"),
+    Rule("PNR-CANCELLED-IN-FULL", W, None, "A cancelled PNR (empty ORG) is in a full push.",
+         "a full push leaves cancelled PNRs out; an update push reports them"),
+    Rule("PNR-CANCELLED-CONTENT", W, None, "A cancelled PNR carries more than SRC, RCI and an empty ORG: {extra}.",
+         "SRC, RCI and an empty ORG only"),
+    Rule("PNR-FLIGHT-NOT-IN-ITINERARY", I, None, "The PNR's itinerary does not hold the pushed flight {flight}.",
+         "the pushed flight among the PNR's segments (TVL), or the PNR left out of this push"),
+    Rule("PNR-SENSITIVE-MASKED", I, None, "Sensitive data ({category}, {kind}) was masked at ingress; it is neither kept, "
+         "forwarded nor shown.", None),
     # --- data elements of service segments (format checks) ----------------------------------------
     Rule("EDI-ENV-MISSING", E, 13, "{tag} {name} ({ident}) is missing.", "{format}"),
     Rule("EDI-ENV-TOO-LONG", E, 39, "{tag} {name} ({ident}) has {length} characters, at most {max} are allowed.", "{format}"),
@@ -155,6 +179,42 @@ _RULES: tuple[Rule, ...] = (
     Rule("EDI-ENV-TOO-MANY", E, 16, "{tag} has more {what} than the syntax allows ({count} > {max}).", "at most {max}"),
     Rule("EDI-ENV-DATE", E, 12, "{tag} {name} ({ident}) {value} is not a valid {kind}.", "{format}"),
     Rule("EDI-ENV-CODE", E, 12, "{tag} {name} ({ident}) {value} is not a valid code.", "{allowed}"),
+    # --- PNRGOV XML (validators/pnrgov/xml.py) ----------------------------------------------------------
+    # Format faults of an IATA_PNRGOV_NotifRQ document (scope message: they reject, no CONTRL 0085 code),
+    # then business observations (scope business: never reject). Parameters never carry document values.
+    Rule("PNR-XML-DOCTYPE", E, None, "The document has a document type declaration (DOCTYPE); it was refused unread, "
+         "so no entity was expanded and no DTD or file was fetched.", "no DOCTYPE: a PNRGOV XML push needs no DTD", False),
+    Rule("PNR-XML-MALFORMED", E, None, "The document is not well-formed XML: {reason}.", "well-formed XML 1.0", False),
+    Rule("PNR-XML-ENCODING", E, None, "The document's bytes do not match its encoding: {reason}.",
+         "UTF-8, or the encoding the XML declaration names, truthfully", False),
+    Rule("PNR-XML-LIMIT", E, None, "The document exceeds a parser safety limit: {reason}.",
+         "nesting under 256 levels, each text or attribute value under 10 MB", False),
+    Rule("PNR-XML-XINCLUDE", E, None, "An XInclude element ({name}) was found; it is never followed.",
+         "the data inline: a push includes nothing from elsewhere", False),
+    Rule("PNR-XML-PI", W, None, "A processing instruction <?{target}?> was ignored; it is never followed.",
+         "no processing instructions besides the XML declaration"),
+    Rule("PNR-XML-ROOT", E, None, "The root element is {found}, not a PNRGOV push.",
+         "IATA_PNRGOV_NotifRQ in no namespace or in {namespace}", False),
+    Rule("PNR-XML-NAMESPACE", I, None, "The document is in {found}; it was read in {wanted}, the namespace of schema {schema}.",
+         "{wanted}"),
+    Rule("PNR-XML-SCHEMA", E, None, "Not valid against {schema}: {reason}.", None),
+    Rule("PNR-XML-SCHEMA-UNUSABLE", E, None, "The XML schema {schema} of profile {profile} cannot be used ({reason}); "
+         "the document was not validated.", "a self-contained XSD 1.0 (no xs:include, xs:import or xs:redefine with a "
+         "schemaLocation)", False),
+    Rule("PNR-XML-NO-SCHEMA", I, None, "Profile {profile} loads no XML schema: the document was checked for well-formedness, "
+         "its root and the data paxgate reads, not against an XSD.", "a profile with an XSD (configs/schemas/pnrgov-xml-13.1.xsd "
+         "by default, or [pnrgov] xml_schema)"),
+    Rule("PNR-XML-SHAPE", E, None, "{what} is missing.", "{wanted}"),
+    Rule("PNR-XML-PNR-COUNT", W, None, "PNRs says NumberOfPnrs={declared}, the document holds {actual} PNR elements.", "{actual}"),
+    Rule("PNR-XML-DUPLICATE-PNR", W, None, "PNR {position} repeats the record locator of PNR {first}.", "each PNR once per push"),
+    Rule("PNR-XML-CANCELLED-IN-FULL", W, None, "PNR {position} is marked cancelled in a full push.",
+         "a full push leaves cancelled PNRs out; only an update push (PushType=\"Update\") reports them"),
+    Rule("PNR-XML-NO-PASSENGER", W, None, "PNR {position} is active but names no passenger.",
+         "every active PNR with its passengers"),
+    Rule("PNR-XML-FLIGHT-MISSING", W, None, "The itinerary of PNR {position} does not hold the pushed flight {flight}.",
+         "the pushed flight among the PNR's Flight elements (as marketing or operating flight)"),
+    Rule("PNR-XML-DOC-EXPIRED", W, None, "A travel document expired {days} day(s) before the flight.",
+         "a document valid on the day of travel"),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

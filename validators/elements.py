@@ -26,7 +26,8 @@ class Component(NamedTuple):
     name: str
     status: str  # "M" or "C"
     format: str  # e.g. "an..14", "n6", "a4"; alternatives separated by "|"
-    kind: str | None = None  # "date" (YYMMDD or CCYYMMDD by length) or "time" (HHMM): checked as calendar values
+    # "date" (YYMMDD or CCYYMMDD by length), "ddmmyy" (IATA PADIS dates: DDMMYY) or "time" (HHMM): calendar values
+    kind: str | None = None
     codes: tuple[str, ...] | None = None  # allowed values, when the rule fixes them
 
 
@@ -278,11 +279,14 @@ def is_number(value: str) -> bool:
 
 
 def valid_calendar(kind: str, value: str) -> bool:
-    """A real time (HHMM) or date (YYMMDD, CCYYMMDD) — only called on values of the right length."""
+    """A real time (HHMM) or date (YYMMDD, CCYYMMDD, or DDMMYY for ``ddmmyy``) — only called on values of
+    the right length."""
     if not is_number(value):
         return False
     if kind == "time":
         return int(value[:2]) < 24 and int(value[2:4]) < 60
+    if kind == "ddmmyy":
+        value = value[4:6] + value[2:4] + value[:2]
     if len(value) == 8:
         year, month, day = int(value[:4]), int(value[4:6]), int(value[6:8])
     else:
@@ -297,6 +301,7 @@ def valid_calendar(kind: str, value: str) -> bool:
 def describe_format(comp: Component) -> str:
     formats = " or ".join(comp.format.split("|"))
     codes = f", one of {', '.join(comp.codes)}" if comp.codes else ""
-    what = {"date": " (YYMMDD" + (" or CCYYMMDD" if "n8" in comp.format else "") + ")", "time": " (HHMM)"}.get(
+    what = {"date": " (YYMMDD" + (" or CCYYMMDD" if "n8" in comp.format else "") + ")", "time": " (HHMM)",
+            "ddmmyy": " (DDMMYY)"}.get(
         comp.kind or "", "")
     return f"{comp.ident} as {formats}{what}{codes}"

@@ -39,7 +39,9 @@ class Findings:
     def add(self, code: str, scope: Scope, offset: int | None, *, interchange: int | None = None,
             group: int | None = None, message: int | None = None, segment_position: int | None = None,
             segment_tag: str | None = None, element: int | None = None, component: int | None = None,
-            **params: object) -> None:
+            path: str | None = None, **params: object) -> None:
+        """Record one finding; ``path`` places it in an XML document (the element's path), where
+        segment positions mean nothing."""
         severity = self.profile.severity_of(code)
         if severity is Severity.ERROR and scope is not Scope.BUSINESS:
             place = (interchange, group, message)
@@ -67,7 +69,7 @@ class Findings:
             syntax_error=rule.syntax_error,
             scope=scope,
             location=Location(interchange, group, message, segment_position, shown_tag(segment_tag), element, component,
-                              line, column, offset),
+                              line, column, offset, path),
             expected=rule.expected.format(**text) if rule.expected else None,
         ))
 

@@ -8,6 +8,7 @@ reads is also turned into the typed model of its message (a ``Manifest`` for PAX
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from validators.edifact.contrl_tables import CONTRL
 from validators.edifact.envelope import Interchange, Message
@@ -18,6 +19,12 @@ from validators.paxlst.manifest import Manifest, build_manifest, flight_day
 from validators.paxlst.rules import check_content, check_part
 from validators.paxlst.segments import LAYOUTS
 from validators.paxlst.tables import PAXLST_D02B, PAXLST_D05B
+from validators.pnrgov.model import PnrPush
+from validators.pnrgov.push import build_push
+from validators.pnrgov.rules import check_push
+from validators.pnrgov.segments import LAYOUTS as PNRGOV_LAYOUTS
+from validators.pnrgov.tables import TABLES as PNRGOV_TABLES
+from validators.pnrgov.tables import table_for as pnrgov_table
 from validators.profiles import Profile
 from validators.report import Scope
 from validators.structure import MessageTable, walk
@@ -29,9 +36,11 @@ TABLES: dict[tuple[str, str, str], MessageTable] = {
     ("CONTRL", "D", "3"): CONTRL,
 }
 # segment layouts (elements, formats, code lists) per table
+TABLES.update({("PNRGOV", version, release): table for (version, release), table in PNRGOV_TABLES.items()})
 SEGMENT_LAYOUTS: dict[MessageTable, dict[str, tuple[Element, ...]]] = {
     PAXLST_D02B: LAYOUTS["02B"],
     PAXLST_D05B: LAYOUTS["05B"],
+    **dict.fromkeys(PNRGOV_TABLES.values(), PNRGOV_LAYOUTS),
 }
 _ELEMENT_CODES = {"missing": "MSG-ELEMENT-MISSING", "too-many": "MSG-ELEMENT-TOO-MANY", "not-numeric": "MSG-ELEMENT-NOT-NUMERIC",
                   "too-long": "MSG-ELEMENT-TOO-LONG", "too-short": "MSG-ELEMENT-TOO-SHORT", "date": "MSG-ELEMENT-DATE",
@@ -52,10 +61,18 @@ class _Reporter:
                           element=element, component=component, **self.place, **params)
 
 
-def check_messages(interchanges: list[Interchange], findings: Findings) -> list[Manifest]:
-    """Read every message that has a table: structure, element layouts, then (PAXLST) the Manifest
-    and its content rules. Returns the models of the messages read."""
+class Models(NamedTuple):
+    """The typed models of the messages read, in file order."""
+
+    manifests: list[Manifest]
+    pushes: list[PnrPush]
+
+
+def check_messages(interchanges: list[Interchange], findings: Findings) -> Models:
+    """Read every message that has a table: structure, element layouts, then the typed model (a
+    Manifest for PAXLST, a PnrPush for PNRGOV) and its content rules."""
     manifests: list[Manifest] = []
+    pushes: list[PnrPush] = []
     for interchange in interchanges:
         prepared = _prepared(interchange)
         checkers: dict[int, LayoutChecker] = {}  # id(table) → its layouts, for this interchange's separators
@@ -74,6 +91,11 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
             if checker is None:
                 checker = checkers[id(table)] = LayoutChecker(SEGMENT_LAYOUTS.get(table, {}), interchange.delimiters)
             _check_elements(checker, body, report)
+            if table.message == "PNRGOV":
+                push = build_push(message, root, findings.profile.pnrgov_push_number)
+                pushes.append(push)
+                check_push(message, root, push, report)
+                continue
             if table.message != "PAXLST":
                 continue
             manifest = build_manifest(message, root, prepared)
@@ -85,7 +107,7 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> list[
                 report("PAXLST-PART-DUPLICATE", Scope.MESSAGE, message.header, 4, 1,
                        {"sequence": f"{key[1] or 0:02d}", "first": str(parts_seen[key])})
             parts_seen.setdefault(key, message.index)
-    return manifests
+    return Models(manifests, pushes)
 
 
 def _check_elements(check: LayoutChecker, body: list[Segment], report: _Reporter) -> None:
@@ -122,6 +144,13 @@ def _table_for(message: Message, profile: Profile, report: _Reporter) -> Message
                 "allowed": ", ".join(f"D:{d}" for d in profile.paxlst_directories)})
         elif (message_type, version, release) not in TABLES:
             return PAXLST_D05B
+    if message_type == "PNRGOV":
+        if f"{version}.{release}" not in profile.pnrgov_versions:
+            report("PNR-VERSION", Scope.MESSAGE, message.header, 2, 2, {
+                "found": f"{version}:{release}", "profile": profile.name,
+                "allowed": ", ".join(profile.pnrgov_versions)})
+            return None
+        return pnrgov_table(version, release)
     return TABLES.get((message_type, version, release))
 
 

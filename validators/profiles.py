@@ -10,13 +10,16 @@ Profiles live in ``configs/profiles/<name>.toml``; one may ``extends`` another.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import msgspec
 
 from validators.catalog import RULES
+from validators.obligations import DEFAULT_OBLIGATIONS, Obligation, read_obligations
 from validators.paxlst.requirements import REQUIREMENTS
+from validators.pnrgov.ackres_layout import DEFAULT_LAYOUT, AckresLayout
+from validators.pnrgov.sensitive_codes import DEFAULT_FREE_TEXT, DEFAULT_SSR_CODES
 from validators.report import Severity
 
 ContrlPolicy = Literal["always", "when-requested"]
@@ -25,8 +28,17 @@ _CONTRL_POLICIES = ("always", "when-requested")
 # interactive API directives a state names codes for (validators/paxlst/cusres.py: Directives)
 _DIRECTIVES = ("board", "no_board", "advisory", "insufficient", "exception")
 
+# PNRGOV versions a profile accepts unless it says otherwise: the first guide (10.1) to today's yearly releases
+PNRGOV_VERSIONS: tuple[str, ...] = tuple(f"{major}.1" for major in range(10, 26))
+
 # Tolerance words carriers and operators use, and the severity each stands for.
 _LEVELS = {"reject": Severity.ERROR, "warn": Severity.WARNING, "accept": Severity.INFO}
+
+
+# Further profile tables, each read by its own function into Profile field updates: a message family adds
+# its table here (its reader lives beside its rules) rather than growing ``Profile.overlay``.
+SectionReader = Callable[["Profile", Mapping[str, Any], str], dict[str, Any]]
+SECTIONS: dict[str, SectionReader] = {}
 
 
 class ProfileError(ValueError):
@@ -48,13 +60,25 @@ class Profile(msgspec.Struct, frozen=True):
     iapi_directives: dict[str, str] = {}  # interactive API ERC codes by directive (board, no_board, …); empty: defaults
     iapi_references: tuple[str, ...] = ("IAPI",)  # UNB 0026 values that mark a PAXLST as an interactive request
     assembly_minutes: int = 30  # how long the gateway waits for the missing parts of a multi-part list or push
+    # PNRGOV XML: the XSD text the gateway's profile loader read (configs/schemas, or the official schema a
+    # deployment holds, named by [pnrgov] xml_schema); None: checked for well-formedness and shape only
+    pnrgov_xml_schema: str | None = None
+    pnrgov_xml_schema_name: str | None = None  # where that XSD came from, for findings
+    pnrgov_versions: tuple[str, ...] = PNRGOV_VERSIONS  # UNH S009 version.release accepted ([pnrgov] versions)
+    pnrgov_push_number: str = "none"  # where a push's number comes from: none, sequence (S010), reference-suffix (0068)
+    # SSR code → category, and category → free-text patterns, masked at ingress ([sensitive])
+    sensitive_ssr: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_SSR_CODES))
+    sensitive_text: dict[str, tuple[str, ...]] = msgspec.field(default_factory=lambda: dict(DEFAULT_FREE_TEXT))
+    ackres: AckresLayout = DEFAULT_LAYOUT  # the PNRGOV acknowledgement's layout and codes ([ackres])
+    obligations: tuple[Obligation, ...] = DEFAULT_OBLIGATIONS  # what is due per flight, when (validators.obligations)
 
     def severity_of(self, code: str) -> Severity:
         return self.severity.get(code) or RULES[code].severity
 
     def overlay(self, mapping: Mapping[str, Any], source: str) -> Profile:
         """This profile with ``mapping`` (a parsed TOML table) laid over it."""
-        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity", "paxlst", "iapi", "assembly"}
+        known = {"name", "description", "extends", "acknowledgements", "envelope", "severity", "paxlst", "iapi", "assembly",
+                 *SECTIONS}
         for key in mapping:
             if key not in known:
                 raise ProfileError(source, key, f"unknown key; expected one of {', '.join(sorted(known))}")
@@ -120,8 +144,14 @@ class Profile(msgspec.Struct, frozen=True):
         description = mapping.get("description", self.description)
         if not isinstance(name, str) or not isinstance(description, str):
             raise ProfileError(source, "name", "expected a string")
-        return Profile(name, description, contrl, recipients, severity, directories, require, directives, references,
-                       assembly_minutes)
+        updates: dict[str, Any] = {}
+        for section, read in SECTIONS.items():
+            if section in mapping:
+                updates.update(read(self, _table(mapping, section, source), source))
+        return msgspec.structs.replace(
+            self, name=name, description=description, contrl=contrl, recipients=recipients, severity=severity,
+            paxlst_directories=directories, paxlst_require=require, iapi_directives=directives, iapi_references=references,
+            assembly_minutes=assembly_minutes, **updates)
 
 
 def _strings(value: object, source: str, key: str, what: str) -> tuple[str, ...]:
@@ -141,3 +171,7 @@ BASELINE = Profile(
     name="baseline",
     description="The WCO/IATA/ICAO guideline baseline with ISO 9735 syntax rules; real-world dirt is reported, not rejected.",
 )
+
+SECTIONS["obligations"] = read_obligations  # the [obligations] table (validators.obligations)
+
+import validators.pnrgov.profile  # noqa: E402, F401 - registers the [pnrgov], [sensitive] and [ackres] tables

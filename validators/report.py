@@ -17,6 +17,7 @@ import msgspec
 if TYPE_CHECKING:
     from validators.edifact.envelope import Interchange
     from validators.paxlst.manifest import Manifest
+    from validators.pnrgov.model import PnrPush
 
 
 class Severity(StrEnum):
@@ -69,6 +70,7 @@ class Location(msgspec.Struct, frozen=True, omit_defaults=False):
     line: int | None = None
     column: int | None = None
     offset: int | None = None
+    path: str | None = None  # XML documents: the element's path, e.g. /IATA_PNRGOV_NotifRQ/PNRs/PNR[2]/Passenger[1]
 
 
 class Finding(msgspec.Struct, frozen=True):
@@ -114,6 +116,8 @@ class Report:
     findings: list[Finding]
     interchanges: list[Interchange] = field(default_factory=list)
     manifests: list[Manifest] = field(default_factory=list)
+    pushes: list[PnrPush] = field(default_factory=list)
+    masked: bytes | None = None  # the file with its sensitive PNR data overwritten, when there was any (§6.7)
 
     @property
     def verdict(self) -> Verdict:
@@ -126,6 +130,10 @@ class Report:
     @property
     def travellers(self) -> int:
         return sum(len(m.travellers) for m in self.manifests)
+
+    @property
+    def pnrs(self) -> int:
+        return sum(len(p.pnrs) for p in self.pushes)
 
     def errors_in(self, interchange: int, *, group: int | None = None, message: int | None = None,
                   scope: Scope | None = None) -> list[Finding]:

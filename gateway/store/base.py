@@ -139,6 +139,64 @@ class UnitState(msgspec.Struct, frozen=True, kw_only=True):
     key: str | None = None  # the idempotency key it was forwarded under
 
 
+class FlightMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """One message of a receipt as the compliance ledger sees it (gateway.compliance): which flight and
+    kind, which part, how many travellers and how many carried each data element. Counts and codes
+    only, never names or document numbers, so it may outlive the payload's retention."""
+
+    receipt: str
+    message: int
+    kind: str  # api (passenger list), api_crew, pnr, other
+    carrier: str
+    flight: str  # normalised designator: carrier + number without leading zeros (+ suffix), e.g. ZZ101
+    departure_airport: str | None = None
+    arrival_airport: str | None = None
+    departure_local: str | None = None  # ISO, the airport's local time as the carrier sent it
+    departure_utc: str | None = None  # store time format; None when the airport or time is unknown
+    sequence: int | None = None  # S010 part number
+    first_last: str | None = None
+    travellers: int = 0
+    rejected: bool = False  # the message itself was rejected (syntax/structure), not only the receipt
+    elements: dict[str, tuple[int, int]] = {}  # element → (travellers carrying it, carrying it valid)
+    codes: dict[str, int] = {}  # finding code → count in this message
+    # from the receipt, filled in when read
+    account: str = ""
+    received_at: str = ""
+    verdict: str = ""
+    duplicate: str | None = None
+
+
+class ScheduledFlight(msgspec.Struct, frozen=True, kw_only=True):
+    """A flight the carrier's schedule says will operate (SSIM or CSV import, gateway.compliance.schedule)."""
+
+    carrier: str
+    flight: str  # normalised designator, as FlightMessage.flight
+    departure_airport: str
+    arrival_airport: str
+    departure_local: str  # ISO local date-time
+    departure_utc: str
+    arrival_local: str | None = None
+    arrival_utc: str | None = None
+    source: str = ""  # file name or "api"
+    imported_at: str = ""
+
+
+class Certification(msgspec.Struct, frozen=True, kw_only=True):
+    """An operator's promotion of an account to ``certified`` on a conformance run's evidence (§6.8)."""
+
+    account: str
+    run_id: str
+    scenario_set: str
+    versions: dict[str, str]
+    scenarios: int
+    receipts: tuple[str, ...]
+    report_sha256: str
+    certified_by: str
+    certified_at: str = ""
+    previous_status: str = ""
+    id: int = 0
+
+
 class Completion(msgspec.Struct, frozen=True, kw_only=True):
     """Everything processing decided about a receipt, committed in one transaction (DESIGN.md §6.2)."""
 
@@ -158,6 +216,7 @@ class Completion(msgspec.Struct, frozen=True, kw_only=True):
     masked_payload: bytes | None = None  # replaces the stored bytes (sensitive-data filter, §6.7)
     parts: tuple[StoredPart, ...] = ()  # multi-part pieces to keep (gateway.assembly)
     units: tuple[UnitState, ...] = ()  # unit versions opened, completed or updated by this receipt
+    observations: tuple[FlightMessage, ...] = ()  # what the compliance ledger learns (gateway.compliance.observe)
 
 
 class UnitClosure(msgspec.Struct, frozen=True, kw_only=True):
@@ -178,6 +237,17 @@ class Lookup(Protocol):
     def first_content(self, account: str, content_hash: str, before: int) -> str | None: ...
     def current_unit(self, account: str, unit: str) -> UnitState | None: ...
     def unit_parts(self, account: str, unit: str, version: int) -> list[StoredPart]: ...
+
+
+class Suppression(msgspec.Struct, frozen=True):
+    """An analyst's decision: this traveller (identity digest, never a name) is not this listed entry."""
+
+    identity: str
+    list: str
+    entry_id: str
+    actor: str
+    reason: str
+    at: str
 
 
 class Store(Protocol):
@@ -219,6 +289,20 @@ class Store(Protocol):
 
     # retention
     async def forget(self, *, payloads_before: str, delivered_before: str, parts_before: str) -> dict[str, int]: ...
+
+    # compliance (gateway.compliance): flights seen in traffic, schedules, certifications
+    async def flight_messages(self, *, since: str, until: str, carrier: str | None = None,
+                              flight: str | None = None) -> list[FlightMessage]: ...
+    async def receipts_between(self, since: str, until: str, accounts: tuple[str, ...] = ()) -> list[Receipt]: ...
+    async def save_schedule(self, flights: list[ScheduledFlight], actor: str) -> int: ...
+    async def schedule(self, *, since: str, until: str, carrier: str | None = None,
+                       flight: str | None = None) -> list[ScheduledFlight]: ...
+    async def certify(self, certification: Certification) -> Certification | None: ...
+    async def certifications(self, account: str | None = None) -> list[Certification]: ...
+
+    # screening decisions (an analyst's allow-list), audited in the same commit
+    async def suppress(self, identity: str, list_name: str, entry_id: str, actor: str, reason: str) -> bool: ...
+    async def suppressions(self) -> list[Suppression]: ...
 
     # audit
     async def audit(self, actor: str, action: str, receipt_id: str | None, detail: dict[str, object]) -> None: ...

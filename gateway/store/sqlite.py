@@ -24,14 +24,18 @@ import msgspec
 from gateway.store.base import (
     AccountRecord,
     AuditEntry,
+    Certification,
     Completion,
     Event,
+    FlightMessage,
     InterchangeKey,
     Lookup,
     OutboxRow,
     Receipt,
+    ScheduledFlight,
     StoredAck,
     StoredPart,
+    Suppression,
     UnitClosure,
     UnitState,
     utcnow,
@@ -80,6 +84,26 @@ CREATE INDEX IF NOT EXISTS units_open ON units (state, deadline);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, receipt TEXT,
     detail BLOB);
+CREATE TABLE IF NOT EXISTS flight_messages (
+    receipt TEXT NOT NULL, message INTEGER NOT NULL, kind TEXT NOT NULL, carrier TEXT NOT NULL, flight TEXT NOT NULL,
+    departure_airport TEXT, arrival_airport TEXT, departure_local TEXT, departure_utc TEXT, sequence INTEGER,
+    first_last TEXT, travellers INTEGER NOT NULL, rejected INTEGER NOT NULL, elements BLOB NOT NULL, codes BLOB NOT NULL,
+    received_at TEXT NOT NULL, PRIMARY KEY (receipt, message));
+CREATE INDEX IF NOT EXISTS flight_messages_departure ON flight_messages (carrier, departure_utc);
+CREATE INDEX IF NOT EXISTS flight_messages_received ON flight_messages (carrier, received_at);
+CREATE INDEX IF NOT EXISTS receipts_received ON receipts (received_at);
+CREATE TABLE IF NOT EXISTS schedules (
+    carrier TEXT NOT NULL, flight TEXT NOT NULL, departure_airport TEXT NOT NULL, arrival_airport TEXT NOT NULL,
+    departure_local TEXT NOT NULL, departure_utc TEXT NOT NULL, arrival_local TEXT, arrival_utc TEXT, source TEXT NOT NULL,
+    imported_at TEXT NOT NULL, PRIMARY KEY (carrier, flight, departure_utc));
+CREATE INDEX IF NOT EXISTS schedules_departure ON schedules (departure_utc);
+CREATE TABLE IF NOT EXISTS certifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, run_id TEXT NOT NULL, scenario_set TEXT NOT NULL,
+    versions BLOB NOT NULL, scenarios INTEGER NOT NULL, receipts BLOB NOT NULL, report_sha256 TEXT NOT NULL,
+    certified_by TEXT NOT NULL, certified_at TEXT NOT NULL, previous_status TEXT NOT NULL, UNIQUE (account, run_id));
+CREATE TABLE IF NOT EXISTS suppressions (
+    identity TEXT NOT NULL, list TEXT NOT NULL, entry_id TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,
+    at TEXT NOT NULL, PRIMARY KEY (identity, list, entry_id));
 """
 
 _RECEIPT_COLUMNS = ("id, seq, account, channel, filename, received_at, sha256, size, test, state, format, verdict, messages, "
@@ -531,7 +555,120 @@ class SqliteStore:
 
         return await self._write(op)
 
+    # --- compliance (gateway.compliance) ------------------------------------------------------------------
+    async def flight_messages(self, *, since: str, until: str, carrier: str | None = None,
+                              flight: str | None = None) -> list[FlightMessage]:
+        """Messages about flights departing in [since, until), or, where the departure is unknown,
+        received then; with the receipt's account, verdict and duplicate flag."""
+        where = ["((m.departure_utc >= ? AND m.departure_utc < ?) OR (m.departure_utc IS NULL AND m.received_at >= ? "
+                 "AND m.received_at < ?))"]
+        params: list[object] = [since, until, since, until]
+        if carrier is not None:
+            where.append("m.carrier = ?")
+            params.append(carrier)
+        if flight is not None:
+            where.append("m.flight = ?")
+            params.append(flight)
+        columns = ", ".join(f"m.{c.strip()}" for c in _FLIGHT_MESSAGE_COLUMNS.split(","))
+        rows = await self._read(f"SELECT {columns}, r.account, r.verdict, r.duplicate FROM flight_messages m "
+                                f"JOIN receipts r ON r.id = m.receipt WHERE {' AND '.join(where)} "
+                                "ORDER BY m.received_at, m.receipt, m.message", tuple(params))
+        return [_flight_message(r) for r in rows]
+
+    async def receipts_between(self, since: str, until: str, accounts: tuple[str, ...] = ()) -> list[Receipt]:
+        """Processed receipts received in [since, until) (of these accounts, when named)."""
+        sql = f"SELECT {_RECEIPT_COLUMNS} FROM receipts WHERE received_at >= ? AND received_at < ? AND state = 'processed'"
+        params: tuple[object, ...] = (since, until)
+        if accounts:
+            sql += f" AND account IN ({', '.join('?' for _ in accounts)})"
+            params += tuple(accounts)
+        return [_receipt(r) for r in await self._read(sql + " ORDER BY seq", params)]
+
+    async def save_schedule(self, flights: list[ScheduledFlight], actor: str) -> int:
+        """Insert or replace scheduled flights (a re-import of the same season updates them), audited."""
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> int:
+            conn.executemany(
+                f"INSERT INTO schedules ({_SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (carrier, flight, departure_utc) DO UPDATE SET departure_airport = excluded.departure_airport, "
+                "arrival_airport = excluded.arrival_airport, departure_local = excluded.departure_local, "
+                "arrival_local = excluded.arrival_local, arrival_utc = excluded.arrival_utc, source = excluded.source, "
+                "imported_at = excluded.imported_at",
+                [(f.carrier, f.flight, f.departure_airport, f.arrival_airport, f.departure_local, f.departure_utc,
+                  f.arrival_local, f.arrival_utc, f.source, now) for f in flights])
+            carriers = sorted({f.carrier for f in flights})
+            conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, 'schedule_imported', NULL, ?)",
+                         (now, actor, _json({"flights": len(flights), "carriers": carriers})))
+            return len(flights)
+
+        return await self._write(op)
+
+    async def schedule(self, *, since: str, until: str, carrier: str | None = None,
+                       flight: str | None = None) -> list[ScheduledFlight]:
+        sql = f"SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE departure_utc >= ? AND departure_utc < ?"
+        params: tuple[object, ...] = (since, until)
+        if carrier is not None:
+            sql += " AND carrier = ?"
+            params += (carrier,)
+        if flight is not None:
+            sql += " AND flight = ?"
+            params += (flight,)
+        return [_scheduled(r) for r in await self._read(sql + " ORDER BY departure_utc, flight", params)]
+
+    async def certify(self, certification: Certification) -> Certification | None:
+        """Record a certification and set the account ``certified`` in one commit, audited; None when
+        the account does not exist. A run already used for this account raises ``ValueError``."""
+        now = utcnow()
+        c = certification
+
+        def op(conn: sqlite3.Connection) -> Certification | None:
+            row = conn.execute("SELECT status FROM accounts WHERE name = ?", (c.account,)).fetchone()
+            if row is None:
+                return None
+            if conn.execute("SELECT 1 FROM certifications WHERE account = ? AND run_id = ?", (c.account, c.run_id)).fetchone():
+                raise ValueError(f"run {c.run_id} already certified account {c.account}")
+            cursor = conn.execute(
+                "INSERT INTO certifications (account, run_id, scenario_set, versions, scenarios, receipts, report_sha256, "
+                "certified_by, certified_at, previous_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (c.account, c.run_id, c.scenario_set, _json(c.versions), c.scenarios, _json(c.receipts), c.report_sha256,
+                 c.certified_by, now, row[0]))
+            conn.execute("UPDATE accounts SET status = 'certified', updated_at = ? WHERE name = ?", (now, c.account))
+            conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, 'account_certified', NULL, ?)",
+                         (now, c.certified_by, _json({"account": c.account, "run_id": c.run_id, "from": row[0],
+                                                      "scenario_set": c.scenario_set, "versions": c.versions})))
+            return msgspec.structs.replace(c, id=cursor.lastrowid or 0, certified_at=now, previous_status=row[0])
+
+        return await self._write(op)
+
+    async def certifications(self, account: str | None = None) -> list[Certification]:
+        if account is None:
+            rows = await self._read(f"SELECT {_CERTIFICATION_COLUMNS} FROM certifications ORDER BY id DESC")
+        else:
+            rows = await self._read(f"SELECT {_CERTIFICATION_COLUMNS} FROM certifications WHERE account = ? ORDER BY id DESC",
+                                    (account,))
+        return [_certification(r) for r in rows]
+
     # --- audit ------------------------------------------------------------------------------------
+    # --- screening decisions --------------------------------------------------------------------------
+    async def suppress(self, identity: str, list_name: str, entry_id: str, actor: str, reason: str) -> bool:
+        now = utcnow()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            done = conn.execute("INSERT OR IGNORE INTO suppressions (identity, list, entry_id, actor, reason, at) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", (identity, list_name, entry_id, actor, reason, now)).rowcount
+            if done:
+                conn.execute("INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, ?, NULL, ?)",
+                             (now, actor, "screening_suppressed",
+                              _json({"identity": identity, "list": list_name, "entry_id": entry_id, "reason": reason})))
+            return bool(done)
+
+        return await self._write(op)
+
+    async def suppressions(self) -> list[Suppression]:
+        rows = await self._read("SELECT identity, list, entry_id, actor, reason, at FROM suppressions ORDER BY at", ())
+        return [Suppression(*row) for row in rows]
+
     async def audit(self, actor: str, action: str, receipt_id: str | None, detail: dict[str, object]) -> None:
         now = utcnow()
         sql = "INSERT INTO audit (at, actor, action, receipt, detail) VALUES (?, ?, ?, ?, ?)"
@@ -550,10 +687,10 @@ class SqliteStore:
 def _apply(conn: sqlite3.Connection, c: Completion) -> None:
     """Write everything a Completion says, inside the caller's transaction."""
     now = utcnow()
-    row = conn.execute("SELECT account, test FROM receipts WHERE id = ?", (c.receipt,)).fetchone()
+    row = conn.execute("SELECT account, test, received_at FROM receipts WHERE id = ?", (c.receipt,)).fetchone()
     if row is None:
         raise LookupError(f"no receipt {c.receipt} to complete")
-    account, test = row
+    account, test, received_at = row
     conn.execute(
         "UPDATE receipts SET state = 'processed', format = ?, verdict = ?, messages = ?, travellers = ?, duplicate = ?, "
         "duplicate_of = ?, content_hash = ?, result = ?, updated_at = ? WHERE id = ?",
@@ -583,7 +720,44 @@ def _apply(conn: sqlite3.Connection, c: Completion) -> None:
                                     for u in c.units])
     if c.masked_payload is not None:
         conn.execute("UPDATE payloads SET data = ?, masked = 1 WHERE receipt = ?", (c.masked_payload, c.receipt))
+    conn.execute("DELETE FROM flight_messages WHERE receipt = ?", (c.receipt,))  # reprocessed: what it says now
+    conn.executemany(_FLIGHT_MESSAGE_INSERT, [_flight_message_row(o, received_at) for o in c.observations])
 
+
+
+_FLIGHT_MESSAGE_COLUMNS = ("receipt, message, kind, carrier, flight, departure_airport, arrival_airport, departure_local, "
+                           "departure_utc, sequence, first_last, travellers, rejected, elements, codes, received_at")
+_FLIGHT_MESSAGE_INSERT = (f"INSERT INTO flight_messages ({_FLIGHT_MESSAGE_COLUMNS}) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_SCHEDULE_COLUMNS = ("carrier, flight, departure_airport, arrival_airport, departure_local, departure_utc, arrival_local, "
+                     "arrival_utc, source, imported_at")
+_CERTIFICATION_COLUMNS = ("id, account, run_id, scenario_set, versions, scenarios, receipts, report_sha256, certified_by, "
+                          "certified_at, previous_status")
+
+
+def _flight_message_row(o: FlightMessage, received_at: str) -> tuple[object, ...]:
+    return (o.receipt, o.message, o.kind, o.carrier, o.flight, o.departure_airport, o.arrival_airport, o.departure_local,
+            o.departure_utc, o.sequence, o.first_last, o.travellers, int(o.rejected), _json(o.elements), _json(o.codes),
+            received_at)
+
+
+def _flight_message(r: tuple[Any, ...]) -> FlightMessage:
+    elements = {k: (v[0], v[1]) for k, v in msgspec.json.decode(r[13]).items()}
+    return FlightMessage(receipt=r[0], message=r[1], kind=r[2], carrier=r[3], flight=r[4], departure_airport=r[5],
+                         arrival_airport=r[6], departure_local=r[7], departure_utc=r[8], sequence=r[9], first_last=r[10],
+                         travellers=r[11], rejected=bool(r[12]), elements=elements, codes=msgspec.json.decode(r[14]),
+                         received_at=r[15], account=r[16], verdict=r[17] or "", duplicate=r[18])
+
+
+def _scheduled(r: tuple[Any, ...]) -> ScheduledFlight:
+    return ScheduledFlight(carrier=r[0], flight=r[1], departure_airport=r[2], arrival_airport=r[3], departure_local=r[4],
+                           departure_utc=r[5], arrival_local=r[6], arrival_utc=r[7], source=r[8], imported_at=r[9])
+
+
+def _certification(r: tuple[Any, ...]) -> Certification:
+    return Certification(id=r[0], account=r[1], run_id=r[2], scenario_set=r[3], versions=msgspec.json.decode(r[4]),
+                         scenarios=r[5], receipts=tuple(msgspec.json.decode(r[6])), report_sha256=r[7], certified_by=r[8],
+                         certified_at=r[9], previous_status=r[10])
 
 
 def _account(row: tuple[Any, ...]) -> AccountRecord:

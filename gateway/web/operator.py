@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import msgspec
 from aiohttp import web
@@ -17,8 +18,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.accounts import token_digest
 from gateway.answers import receipt_document
+from gateway.compliance.certification import EvidenceError, check_evidence
+from gateway.compliance.exports import scorecards_csv, scorecards_json
+from gateway.compliance.schedule import ScheduleError, parse_schedule
+from gateway.compliance.scorecards import Period
+from gateway.compliance.service import Compliance, PeriodError, parse_period
 from gateway.metrics import Metrics
+from gateway.profiles import load_profile
+from gateway.screening.screener import AllowList
 from gateway.store import Store
+from gateway.web.dashboard import Dashboard
 from gateway.web.openapi import openapi_document
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -49,8 +58,10 @@ def _json(value: object) -> web.Response:
 
 
 def operator_app(store: Store, metrics: Metrics, operators: Operators, *, ready: Callable[[], Awaitable[dict[str, bool]]],
-                 channels: Callable[[], dict[str, bool]], reprocess: Callable[[str, str], Awaitable[bool]]) -> web.Application:
+                 channels: Callable[[], dict[str, bool]], reprocess: Callable[[str, str], Awaitable[bool]],
+                 compliance: Compliance | None = None, allow: AllowList | None = None) -> web.Application:
     app = web.Application()
+    compliance = compliance or Compliance(store, load_profile)
 
     def guarded(role: str, handler: Callable[[web.Request, str], Awaitable[web.StreamResponse]]) -> Handler:
         async def wrapped(request: web.Request) -> web.StreamResponse:
@@ -143,4 +154,106 @@ def operator_app(store: Store, metrics: Metrics, operators: Operators, *, ready:
     app.router.add_post("/v1/outbox/redrive", guarded("admin", redrive_all))
     app.router.add_get("/v1/accounts", guarded("viewer", list_accounts))
     app.router.add_post("/v1/accounts/{account}/status", guarded("admin", set_status))
+    add_compliance_routes(app, store, compliance, guarded)
+    add_screening_routes(app, store, allow if allow is not None else AllowList(), guarded)
+    Dashboard(store, operators.users, compliance).mount(app)
     return app
+
+
+class _SuppressionRequest(msgspec.Struct, forbid_unknown_fields=True):
+    identity: str  # the traveller's identity digest, as a hit carries it (never a name)
+    list: str
+    entry_id: str
+    reason: str
+
+
+def add_screening_routes(app: web.Application, store: Store, allow: AllowList,
+                         guarded: Callable[[str, Callable[[web.Request, str], Awaitable[web.StreamResponse]]], Handler]) -> None:
+    """The analysts' allow-list: "this traveller is not this listed person", keyed by the traveller's
+    identity digest and the list entry, stored and audited in one commit, effective at once."""
+
+    async def add(request: web.Request, operator: str) -> web.Response:
+        try:
+            body = msgspec.json.decode(await request.read(), type=_SuppressionRequest)
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return _problem(400, "bad-request", f'send {{"identity", "list", "entry_id", "reason"}}: {error}')
+        if not (body.identity and body.list and body.entry_id and body.reason.strip()):
+            return _problem(400, "bad-request", "identity, list, entry_id and a reason are all required")
+        created = await store.suppress(body.identity, body.list, body.entry_id, f"operator:{operator}", body.reason)
+        allow.add(body.identity, body.list, body.entry_id)
+        return web.Response(status=201 if created else 200, body=msgspec.json.encode(
+            {"identity": body.identity, "list": body.list, "entry_id": body.entry_id, "created": created}),
+            content_type="application/json")
+
+    async def listed(request: web.Request, operator: str) -> web.Response:
+        return _json(await store.suppressions())
+
+    app.router.add_post("/v1/screening/suppressions", guarded("admin", add))
+    app.router.add_get("/v1/screening/suppressions", guarded("viewer", listed))
+
+
+def add_compliance_routes(app: web.Application, store: Store, compliance: Compliance,
+                          guarded: Callable[[str, Callable[[web.Request, str], Awaitable[web.StreamResponse]]], Handler]) -> None:
+    """Scorecards, flight ledgers, schedule imports and certification on evidence (gateway.compliance)."""
+
+    def period_of(request: web.Request) -> Period:
+        return parse_period(request.query.get("period") or datetime.now(UTC).strftime("%Y-%m"))
+
+    async def scorecards(request: web.Request, operator: str) -> web.Response:
+        try:
+            period = period_of(request)
+        except PeriodError as error:
+            return _problem(400, "bad-request", str(error))
+        carrier = request.query.get("carrier")
+        cards = await compliance.scorecards(period, carrier=carrier.upper() if carrier else None)
+        if request.query.get("format") == "csv":
+            return web.Response(text=scorecards_csv(cards), content_type="text/csv")
+        return web.Response(body=scorecards_json(cards), content_type="application/json")
+
+    async def flights(request: web.Request, operator: str) -> web.Response:
+        try:
+            period = period_of(request)
+        except PeriodError as error:
+            return _problem(400, "bad-request", str(error))
+        carrier = request.query.get("carrier")
+        ledgers = await compliance.ledger(period, datetime.now(UTC), carrier.upper() if carrier else None)
+        return _json([{"key": f.key, **msgspec.structs.asdict(f)} for f in ledgers])
+
+    async def import_schedule(request: web.Request, operator: str) -> web.Response:
+        carrier = (request.query.get("carrier") or "").upper()
+        if not carrier:
+            return _problem(400, "bad-request", "name the carrier: ?carrier=XX")
+        try:
+            parsed = parse_schedule((await request.read()).decode("utf-8"), carrier=carrier, source="api")
+        except (ScheduleError, UnicodeDecodeError, ValueError) as error:
+            return _problem(400, "bad-request", str(error))
+        return _json({"carrier": carrier, "imported": await store.save_schedule(parsed, f"operator:{operator}")})
+
+    async def certify(request: web.Request, operator: str) -> web.Response:
+        account = request.match_info["account"]
+        if await store.account(account) is None:
+            return _problem(404, "not-found", f"no account {account}")
+        try:
+            evidence = await check_evidence(store, account, await request.read(), f"operator:{operator}")
+            recorded = await store.certify(evidence)
+        except EvidenceError as error:
+            body = {"type": "urn:paxgate:problem:evidence-rejected", "title": "Evidence rejected", "status": 422,
+                    "detail": str(error), "problems": error.problems}
+            return web.Response(status=422, content_type="application/problem+json", body=msgspec.json.encode(body))
+        except ValueError as error:  # the run was used before
+            return _problem(409, "conflict", str(error))
+        if recorded is None:
+            return _problem(404, "not-found", f"no account {account}")
+        return _json(msgspec.structs.asdict(recorded))
+
+    async def certifications(request: web.Request, operator: str) -> web.Response:
+        account = request.match_info["account"]
+        if await store.account(account) is None:
+            return _problem(404, "not-found", f"no account {account}")
+        return _json([msgspec.structs.asdict(c) for c in await store.certifications(account)])
+
+    app.router.add_get("/v1/compliance/scorecards", guarded("viewer", scorecards))
+    app.router.add_get("/v1/compliance/flights", guarded("viewer", flights))
+    app.router.add_post("/v1/compliance/schedules", guarded("admin", import_schedule))
+    app.router.add_post("/v1/accounts/{account}/certify", guarded("admin", certify))
+    app.router.add_get("/v1/accounts/{account}/certifications", guarded("viewer", certifications))

@@ -44,7 +44,7 @@ def part(flight: str, sequence: int, first_last: str, seed: int) -> bytes:
 
 def forwarded(gw: Running) -> list[dict]:
     folder = gw.data_dir / "out" / "test"
-    return [msgspec.json.decode(p.read_bytes()) for p in sorted(folder.iterdir())]
+    return [msgspec.json.decode(p.read_bytes()) for p in sorted(folder.glob("*.json"))]  # not the sink's .tmp files
 
 
 def for_flight(gw: Running, flight: str) -> list[dict]:

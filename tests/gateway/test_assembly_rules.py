@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from gateway.assembly import completeness, describe, is_multipart, unit_identity
+from gateway.assembly import completeness, describe, is_multipart, push_totals, unit_identity
 from gateway.processing import UnitPart
 from gateway.store.base import StoredPart
 
@@ -33,3 +33,18 @@ def test_a_unit_identity_reads_back_even_with_slashes_in_the_reference():
                                              "common_access_reference": "ZZ1/261124/1030"}
     passengers = UnitPart(message=1, format="paxlst", flight="ZZ1", flight_date="2026-11-24", document_type="745")
     assert unit_identity(passengers) != unit_identity(msgspec.structs.replace(passengers, document_type="250"))
+
+
+def _push_part(sequence: int, declared: int | None, pnrs: int) -> StoredPart:
+    push = {"declared_pnrs": declared, "pnrs": [{"locator": f"L{sequence}{n}"} for n in range(pnrs)]}
+    return StoredPart(unit="u", version=1, sequence=sequence, final=False, receipt="r", message=1, received_at="",
+                      document=msgspec.json.encode({"push": push}))
+
+
+def test_push_totals_hold_eqn_against_the_pnrs_of_all_parts():
+    assert push_totals([_push_part(1, 5, 2), _push_part(2, 5, 3)]) == {
+        "declared_pnrs": [5], "pnrs": 5, "consistent": True, "matches": True}
+    assert push_totals([_push_part(1, 5, 2), _push_part(2, 5, 2)])["matches"] is False  # type: ignore[index]
+    disagree = push_totals([_push_part(1, 5, 2), _push_part(2, 6, 3)])
+    assert disagree == {"declared_pnrs": [5, 6], "pnrs": 5, "consistent": False, "matches": False}
+    assert push_totals([stored(1, False)]) is None  # a PAXLST unit has no push totals

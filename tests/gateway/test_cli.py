@@ -364,10 +364,10 @@ def test_json_several_files_in_order_with_mixed_verdicts(tmp_path: Path):
     assert [r["file"] for r in reports] == [str(f) for f in files]
     assert [r["verdict"] for r in reports] == [
         "accepted", "rejected", "rejected", "accepted", "accepted_with_warnings", "accepted"]
-    assert [r["format"] for r in reports] == ["paxlst", "paxlst", "unknown", "pnrgov", "paxlst", "paxlst"]
+    assert [r["format"] for r in reports] == ["paxlst", "paxlst", "pnrgov-xml", "pnrgov", "paxlst", "paxlst"]
     assert [r["messages"] for r in reports] == [1, 1, 0, 1, 1, 1]
-    assert [f["code"] for f in reports[2]["findings"]] == ["EDI-PRE-NO-INTERCHANGE"]
-    assert "XML" in reports[2]["findings"][0]["message"]
+    assert [f["code"] for f in reports[2]["findings"]] == ["PNR-XML-ROOT"]  # XML goes to the PNRGOV XML path
+    assert "PassengerList" in reports[2]["findings"][0]["message"]
 
 
 def test_json_all_accepted_exits_0():
@@ -537,7 +537,7 @@ def test_ack_on_a_file_without_interchange_exits_1(tmp_path: Path):
     assert result.returncode == 1
     assert result.stdout == b""
     assert "no acknowledgement" in err(result)
-    assert "XML" in err(result)
+    assert "root element is PassengerList, not a PNRGOV push" in err(result)  # XML is read, and refused for what it is
 
 
 def test_ack_on_an_empty_file_exits_1(tmp_path: Path):

@@ -304,11 +304,17 @@ def test_tolerance_changes_severity_and_verdict():
     assert check(dirty, lenient).verdict == "accepted"
 
 
-@pytest.mark.parametrize("data", [b"", b"   \r\n", b"<?xml version='1.0'?><PNR/>", b"\x00\x01\x02binary"])
+@pytest.mark.parametrize("data", [b"", b"   \r\n", b"\x00\x01\x02binary"])
 def test_not_an_interchange_gets_a_clear_finding(data: bytes):
     report = validate(data)
     assert report.verdict == "rejected" and report.format == "unknown"
     assert report.findings[0].code in ("EDI-PRE-EMPTY", "EDI-PRE-NO-INTERCHANGE")
+
+
+def test_xml_goes_to_the_xml_path_not_the_edifact_one():
+    report = validate(b"<?xml version='1.0'?><PNR/>")  # XML is PNRGOV XML's (validators/pnrgov/xml.py)
+    assert report.verdict == "rejected" and report.format == "pnrgov-xml"
+    assert "PNR-XML-ROOT" in [f.code for f in report.findings]
 
 
 def test_errors_survive_the_finding_limit():

@@ -392,5 +392,7 @@ def test_cli_ack_as_cusres_exit_codes():
     none = paxgate("ack", FIXTURES / "pnrgov-iata-push.edi", "--as", "cusres", "--now", "2026-11-23T07:00:00Z")
     assert none.returncode == 1 and none.stdout == b""
     assert b"no acknowledgement" in none.stderr and b"holds PNRGOV" in none.stderr
-    usage = paxgate("ack", FIXTURES / "paxlst-d05b-clean.edi", "--as", "ackres")
+    usage = paxgate("ack", FIXTURES / "paxlst-d05b-clean.edi", "--as", "ack")
     assert usage.returncode == 2 and b"invalid choice" in usage.stderr
+    wrong = paxgate("ack", FIXTURES / "paxlst-d05b-clean.edi", "--as", "ackres")
+    assert wrong.returncode == 1 and b"an ACKRES answers PNRGOV pushes; this interchange holds PAXLST" in wrong.stderr

@@ -1,0 +1,315 @@
+"""Reading a PNRGOV EDIFACT message into the typed PnrPush (validators.pnrgov.model).
+
+The walker has already placed every segment in its group (validators.pnrgov.tables); this module
+only reads values. It keeps what forwarding, screening and compliance need and nothing else: SSR
+and OSI free text (where sensitive data lives) never enters the model, card numbers shrink to
+their last four digits, and two-digit years are anchored on the pushed flight's date the way a
+border officer would read them (a birth is never after the flight, an expiry never more than
+fifteen years after it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import msgspec
+
+from validators.edifact.envelope import Message
+from validators.edifact.tokenizer import Segment
+from validators.pnrgov.model import (
+    Contact,
+    ItinerarySegment,
+    Passenger,
+    Payment,
+    Pnr,
+    PnrPush,
+    PushFlight,
+    PushPart,
+    TravelDocument,
+)
+from validators.pnrgov.segments import PUSH_FUNCTIONS
+from validators.structure import Node
+
+_replace = msgspec.structs.replace
+
+_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
+_DOCS_DATE = re.compile(r"(\d{2})([A-Z]{3})(\d{2})")
+INFANT_GENDERS = ("MI", "FI")  # SSR DOCS gender of a lap infant, attached to the adult's TIF
+DOCS_FIELDS = 9  # type / issuer / number / nationality / birth / gender / expiry / surname / given (STANDARDS.md §3.2)
+
+
+def ddmmyy(value: str) -> date | None:
+    """A PADIS date (DDMMYY), None when it is no real date."""
+    if len(value) != 6 or not value.isascii() or not value.isdigit():
+        return None
+    try:
+        return date(2000 + int(value[4:6]), int(value[2:4]), int(value[:2]))
+    except ValueError:
+        return None
+
+
+def docs_date(value: str, anchor: date | None, *, birth: bool) -> date | None:
+    """A DOCS date (``15MAR80``) with its century chosen around ``anchor`` (the flight's day)."""
+    match = _DOCS_DATE.fullmatch(value.replace(" ", ""))
+    if match is None or match.group(2) not in _MONTHS:
+        return None
+    day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
+    base = anchor or date(2000 + year, 12, 31)
+    century = base.year // 100 * 100
+    found = []
+    for candidate in (century - 100 + year, century + year):
+        try:
+            found.append(date(candidate, month, day))  # 29FEB00 is real in 2000, not in 1900
+        except ValueError:
+            continue
+    limit = base if birth else date(base.year + 15, 12, 31)
+    fitting = [d for d in found if d <= limit]
+    return max(fitting) if fitting else None
+
+
+def docs_fields(segment: Segment) -> list[str] | None:
+    """The slash-separated fields of an SSR DOCS free text (component 9, 4440, on), None when unreadable.
+
+    Carriers wrap long free text over components and PDFs wrap it over lines with spaces: the
+    components are joined as the carrier's system would, and a value's inner spaces are kept for
+    names only."""
+    text = ":".join(segment.elements[0][8:]) if segment.elements and len(segment.elements[0]) > 8 else ""
+    if not text.startswith("/"):
+        return None
+    fields = text[1:].split("/")
+    return fields if len(fields) >= DOCS_FIELDS else None
+
+
+def _time(day: str, clock: str) -> str | None:
+    found = ddmmyy(day)
+    if found is None:
+        return None
+    if len(clock) >= 4 and clock[:4].isascii() and clock[:4].isdigit() and int(clock[:2]) < 24 and int(clock[2:4]) < 60:
+        return datetime(found.year, found.month, found.day, int(clock[:2]), int(clock[2:4])).isoformat()
+    return found.isoformat()
+
+
+def _flight(tvl: Segment) -> PushFlight:
+    return PushFlight(carrier=tvl.value(4), number=tvl.value(5), departure_airport=tvl.value(2) or None,
+                      arrival_airport=tvl.value(3) or None, departure_local=_time(tvl.value(1, 1), tvl.value(1, 2)),
+                      arrival_local=_time(tvl.value(1, 3), tvl.value(1, 4)))
+
+
+def build_push(message: Message, root: Node, push_number_from: str) -> PnrPush:
+    """The PnrPush of one PNRGOV message. ``push_number_from`` is the profile's choice: "sequence"
+    (S010), "reference-suffix" (the last ``/`` part of UNH 0068) or "none"."""
+    identifier = message.identifier
+    msg, tvl, org, eqn = root.first("MSG"), root.first("TVL"), root.first("ORG"), root.first("EQN")
+    flight = _flight(tvl) if tvl is not None else None
+    anchor = ddmmyy(tvl.value(1, 1)) if tvl is not None else None
+    sequence = message.sequence
+    part = PushPart(message.common_access_reference or None, int(sequence) if sequence.isascii() and sequence.isdigit() else None,
+                    message.first_last or None)
+    declared = eqn.value(1) if eqn is not None else ""
+    return PnrPush(
+        message=message.index,
+        format="pnrgov",
+        version=".".join(identifier[1:3]),
+        kind=PUSH_FUNCTIONS.get(msg.value(1, 2), "other") if msg is not None else "other",
+        flight=flight,
+        message_reference=message.reference or None,
+        push_number=_push_number(part, push_number_from),
+        sender=":".join(v for v in (org.value(1, 1), org.value(1, 2)) if v) or None if org is not None else None,
+        declared_pnrs=int(declared) if declared.isascii() and declared.isdigit() else None,
+        pnrs=tuple(build_pnr(group, anchor) for group in root.children("Gr1")),
+        part=part,
+    )
+
+
+def _push_number(part: PushPart, source: str) -> int | None:
+    if source == "sequence":
+        return part.sequence
+    if source == "reference-suffix" and part.common_access_reference:
+        pieces = part.common_access_reference.split("/")
+        last = pieces[-1]
+        return int(last) if len(pieces) > 1 and last.isascii() and last.isdigit() else None
+    return None
+
+
+def is_cancellation(group: Node) -> bool:
+    """An update push's cancellation: an ORG with no data (STANDARDS.md §3.3)."""
+    org = group.first("ORG")
+    return org is not None and not any(v for element in org.elements for v in element)
+
+
+def build_pnr(group: Node, anchor: date | None) -> Pnr:
+    src = group.segments[0]
+    rci = group.first("RCI")
+    dat = group.first("DAT")
+    dates = {}
+    if dat is not None:
+        for element in dat.elements:
+            if len(element) >= 2:
+                dates[element[0]] = _time(element[1], element[2] if len(element) > 2 else "")
+    org = group.first("ORG")
+    passengers = [_passenger(traveller, anchor) for traveller in group.children("Gr2")]
+    passengers = _with_check_in(_with_infant_documents(passengers, group, anchor), group)
+    contacts = [Contact("address", text) for add in group.all("ADD") for text in [_address(add)] if text]
+    contacts += _phones(group)
+    return Pnr(
+        locator=rci.value(1, 2) if rci is not None else "",
+        carrier=(rci.value(1, 1) or None) if rci is not None else None,
+        position=src.position,
+        created=_time(rci.value(1, 4), rci.value(1, 5)) if rci is not None else None,
+        last_modified=dates.get("700"),
+        ticket_issued=dates.get("710"),
+        cancelled=is_cancellation(group),
+        originator=(":".join(v for v in (org.value(1, 1), org.value(1, 2)) if v) or None) if org is not None else None,
+        split_from=tuple(r.value(1, 2) for split in group.children("Gr8") for r in split.all("RCI") if r.value(1, 2)),
+        passengers=tuple(passengers),
+        itinerary=_itinerary(group),
+        contacts=tuple(contacts),
+        payments=tuple(_payment(element) for traveller in group.children("Gr2") for ticket in traveller.children("Gr3")
+                       for fop_group in ticket.children("Gr4") for fop in fop_group.all("FOP") for element in fop.elements
+                       if element and element[0]),
+    )
+
+
+def _passenger(group: Node, anchor: date | None) -> Passenger:
+    tif = group.segments[0]
+    given = tif.value(2, 1)
+    documents: list[TravelDocument] = []
+    birth = gender = nationality = None
+    for ssr in group.all("SSR"):
+        if ssr.value(1, 1) != "DOCS":
+            continue
+        fields = docs_fields(ssr)
+        if fields is None or fields[5].replace(" ", "") in INFANT_GENDERS:
+            continue
+        document, born = _document(fields, anchor)
+        if document.number or document.type:
+            documents.append(document)
+        birth = birth or born
+        gender = gender or (fields[5].strip() or None)
+        nationality = nationality or (fields[3].strip() or None)
+    fti = group.first("FTI")
+    return Passenger(
+        surname=tif.value(1, 1),
+        given_names=tuple(given.split()) if given else (),
+        reference=tif.value(2, 3) or None,
+        type=tif.value(2, 2) or None,
+        infant=tif.value(2, 2) == "IN",  # 9945 = 1 says an adult travels *with* a lap infant
+        birth_date=birth,
+        gender=gender,
+        nationality=nationality,
+        documents=tuple(documents),
+        frequent_flyer=":".join(v for v in (fti.value(1, 1), fti.value(1, 2)) if v) or None if fti is not None else None,
+        tickets=tuple(t.value(1, 1) for ticket in group.children("Gr3") for t in ticket.all("TKT") if t.value(1, 1)),
+    )
+
+
+def _document(fields: list[str], anchor: date | None) -> tuple[TravelDocument, str | None]:
+    born = docs_date(fields[4], anchor, birth=True)
+    expiry = docs_date(fields[6], anchor, birth=False)
+    return TravelDocument(type=fields[0].strip() or None, number=fields[2].replace(" ", "") or None,
+                          issuing_state=fields[1].strip() or None, nationality=fields[3].strip() or None,
+                          expiry=expiry.isoformat() if expiry else None), born.isoformat() if born else None
+
+
+def _with_infant_documents(passengers: list[Passenger], group: Node, anchor: date | None) -> list[Passenger]:
+    """A lap infant's DOCS (gender MI/FI) travels under the adult's TIF; it belongs to the infant's
+    own TIF when the PNR has one with that surname."""
+    for traveller in group.children("Gr2"):
+        for ssr in traveller.all("SSR"):
+            fields = docs_fields(ssr) if ssr.value(1, 1) == "DOCS" else None
+            if fields is None or fields[5].replace(" ", "") not in INFANT_GENDERS:
+                continue
+            surname = fields[7].replace(" ", "")
+            for index, passenger in enumerate(passengers):
+                if passenger.infant and passenger.surname.replace(" ", "") == surname and passenger.birth_date is None:
+                    document, born = _document(fields, anchor)
+                    documents = (*passenger.documents, document) if document.number else passenger.documents
+                    passengers[index] = _replace(passenger, birth_date=born, gender=fields[5].strip(),
+                                                 nationality=fields[3].strip() or None, documents=documents)
+                    break
+    return passengers
+
+
+def _with_check_in(passengers: list[Passenger], group: Node) -> list[Passenger]:
+    """Seats, bags and check-in status from Gr5's check-in groups (Gr6/Gr7), matched by the
+    traveller reference, else by name; and seats from SSR SEAT by reference."""
+    by_ref = {p.reference: i for i, p in enumerate(passengers) if p.reference}
+    seats: dict[int, list[str]] = {}
+    bags: dict[int, int] = {}
+    checked: set[int] = set()
+    for segment in group.children("Gr5"):
+        for ssr in segment.all("SSR"):
+            index = by_ref.get(ssr.value(2, 3))
+            if ssr.value(1, 1) == "SEAT" and index is not None and ssr.value(2, 1):
+                seats.setdefault(index, []).append(ssr.value(2, 1))
+        for check_in in segment.children("Gr6"):
+            for tri_group in check_in.children("Gr7"):
+                tri, tif = tri_group.segments[0], tri_group.first("TIF")
+                index = by_ref.get(tri.value(2, 4)) if tri.value(2, 4) else None
+                if index is None and tif is not None:
+                    index = by_ref.get(tif.value(2, 3)) or next(
+                        (i for i, p in enumerate(passengers) if p.surname == tif.value(1, 1)), None)
+                if index is None:
+                    continue
+                checked.add(index)
+                ssd, tbd = tri_group.first("SSD"), tri_group.first("TBD")
+                if ssd is not None and ssd.value(1, 1):
+                    seats.setdefault(index, []).append(ssd.value(1, 1))
+                pieces = tbd.value(2, 1) if tbd is not None else ""
+                if pieces.isascii() and pieces.isdigit():
+                    bags[index] = bags.get(index, 0) + int(pieces)
+    return [_replace(p, seats=tuple(dict.fromkeys(seats.get(i, ()))), bags=bags.get(i), checked_in=i in checked)
+            if i in seats or i in bags or i in checked else p for i, p in enumerate(passengers)]
+
+
+def _itinerary(group: Node) -> tuple[ItinerarySegment, ...]:
+    segments: list[ItinerarySegment] = []
+    for leg in group.children("Gr5"):
+        tvl = leg.segments[0]
+        tra, rpi, apd = leg.first("TRA"), leg.first("RPI"), leg.first("APD")
+        if segments and not tvl.value(2) and not tvl.value(1, 1) and tvl.value(5, 1):
+            # a codeshare's operating flight follows its marketing TVL with only the flight number
+            previous = segments[-1]
+            segments[-1] = _replace(previous, operating_number=tvl.value(5, 1))
+            continue
+        party = rpi.value(1) if rpi is not None else ""
+        segments.append(ItinerarySegment(
+            carrier=tvl.value(4, 1) or None, number=tvl.value(5, 1) or None,
+            departure_airport=tvl.value(2) or None, arrival_airport=tvl.value(3) or None,
+            departure_local=_time(tvl.value(1, 1), tvl.value(1, 2)), arrival_local=_time(tvl.value(1, 3), tvl.value(1, 4)),
+            booking_class=tvl.value(5, 2) or None, status=(rpi.value(2) or None) if rpi is not None else None,
+            party=int(party) if party.isascii() and party.isdigit() else None,
+            operating_carrier=(tra.value(1) if tra is not None else tvl.value(4, 2)) or None,
+            operating_number=(tra.value(2, 1) or None) if tra is not None else None,
+            equipment=(apd.value(1) or None) if apd is not None else None))
+    return tuple(segments)
+
+
+def _address(add: Segment) -> str:
+    parts = [v.strip() for v in add.elements[1][1:7]] if len(add.elements) > 1 else []
+    return ", ".join(v for v in parts if v)
+
+
+def _phones(group: Node) -> list[Contact]:
+    found = []
+    for add in group.all("ADD"):
+        phone = add.value(2, 8).strip()
+        if phone:
+            found.append(Contact("phone", phone))
+    for traveller in group.children("Gr2"):
+        for ssr in traveller.all("SSR"):
+            code = ssr.value(1, 1)
+            text = ":".join(ssr.elements[0][8:]) if len(ssr.elements[0]) > 8 else ""
+            if code == "CTCE" and text:
+                found.append(Contact("email", text.strip("/").replace("//", "@")))
+            elif code == "CTCM" and text:
+                found.append(Contact("phone", text.strip("/")))
+    return found
+
+
+def _payment(element: list[str]) -> Payment:
+    card = element[4] if len(element) > 4 else ""
+    digits = "".join(c for c in card if c.isdigit())
+    return Payment(type=element[0], amount=(element[2] or None) if len(element) > 2 else None,
+                   vendor=(element[3] or None) if len(element) > 3 else None, card_last4=digits[-4:] or None)
