@@ -175,6 +175,8 @@ def format_finding(path: str, finding: Finding) -> str:
         place.append(loc.segment_tag + (f" #{loc.segment_position}" if loc.segment_position else ""))
     if loc.element is not None:
         place.append(f"element {loc.element}" + (f".{loc.component}" if loc.component else ""))
+    if loc.path:
+        place.append(loc.path)
     if loc.message is not None:
         place.append(f"message {loc.message}")
     pointer = f" [{', '.join(place)}]" if place else ""

@@ -111,7 +111,7 @@ def process(payload: bytes, job: Job) -> Outcome:
         format=report.format,
         verdict=report.verdict.value,
         messages=report.messages,
-        travellers=report.travellers + sum(len(pnr.passengers) for push in report.pushes for pnr in push.pnrs),
+        travellers=report.travellers,
         interchanges=_interchange_keys(report),
         findings=msgspec.json.encode(report.findings),
         acks=acks,

@@ -125,11 +125,13 @@ class Report:
 
     @property
     def messages(self) -> int:
-        return sum(len(i.messages) for i in self.interchanges)
+        """EDIFACT messages; an XML document (no interchange) is one message per push read."""
+        return sum(len(i.messages) for i in self.interchanges) if self.interchanges else len(self.pushes)
 
     @property
     def travellers(self) -> int:
-        return sum(len(m.travellers) for m in self.manifests)
+        """PAXLST travellers and PNRGOV passengers read."""
+        return sum(len(m.travellers) for m in self.manifests) + sum(len(p.passengers) for u in self.pushes for p in u.pnrs)
 
     @property
     def pnrs(self) -> int:

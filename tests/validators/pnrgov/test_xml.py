@@ -53,7 +53,7 @@ def line_of(data: bytes, needle: bytes, start: int = 0) -> tuple[int, int]:
 def test_full_push_is_clean_and_read_exactly():
     report = check(fixture("pnrgov-xml-full-push.xml"))
     assert report.format == "pnrgov-xml" and report.verdict is Verdict.ACCEPTED and report.findings == []
-    assert report.pnrs == 3 and report.interchanges == [] and report.messages == 0
+    assert report.pnrs == 3 and report.interchanges == [] and report.messages == 1  # one document, one push
     [push] = report.pushes
     assert (push.message, push.format, push.version, push.kind) == (1, "pnrgov-xml", "13.1", "full")
     assert (push.message_reference, push.push_number, push.sender, push.declared_pnrs) == ("LH0474-20250614-01", 1, "LH:LHRES", 3)

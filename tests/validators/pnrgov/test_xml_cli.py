@@ -58,7 +58,7 @@ def test_validate_json_shows_the_xml_format_and_pnr_count(capsysbinary):
     assert status == 1  # one file is rejected
     full, faults = json.loads(capsysbinary.readouterr().out)
     assert (full["format"], full["verdict"], full["pnrs"], full["findings"]) == ("pnrgov-xml", "accepted", 3, [])
-    assert (full["messages"], full["travellers"], full["interchanges"]) == (0, 0, 0)
+    assert (full["messages"], full["interchanges"]) == (1, 0)  # one document, one push
     assert (faults["format"], faults["verdict"], faults["pnrs"]) == ("pnrgov-xml", "rejected", 2)
     first = faults["findings"][0]
     assert first["code"] == "PNR-XML-SCHEMA" and first["location"]["path"] == "/IATA_PNRGOV_NotifRQ/FlightLeg/DepartureAirport"
