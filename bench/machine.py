@@ -1,8 +1,10 @@
-"""What a benchmark ran on, for the lines it prints before its figures."""
+"""What a benchmark ran on, for the lines it prints before its figures, and how it times a method."""
 
 from __future__ import annotations
 
 import platform
+import time
+from collections.abc import Callable
 from importlib import metadata
 
 
@@ -18,3 +20,19 @@ def python_and_system() -> str:
     """E.g. ``Python 3.12.3 (CPython), Linux x86_64``."""
     return (f"Python {platform.python_version()} ({platform.python_implementation()}), "
             f"{platform.system()} {platform.machine()}")
+
+
+MIN_RUNS, MAX_RUNS = 5, 5000  # every timed method runs at least this often, at most this often
+
+
+def measure(function: Callable[[bytes], object], data: bytes, seconds: float) -> list[float]:
+    """Seconds per call, for as many calls as fit in the budget (bounded both ways), after one
+    warm-up call (imports, regex and schema compilation, caches)."""
+    function(data)
+    times: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while len(times) < MIN_RUNS or (len(times) < MAX_RUNS and time.perf_counter() < deadline):
+        begin = time.perf_counter()
+        function(data)
+        times.append(time.perf_counter() - begin)
+    return times

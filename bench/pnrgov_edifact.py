@@ -28,7 +28,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout even without the editable install
 
-from machine import python_and_system, version  # noqa: E402 - bench/, this script's folder
+from machine import MAX_RUNS, MIN_RUNS, measure, python_and_system, version  # noqa: E402 - bench/, this script's folder
 from pydifact.parser import Parser  # noqa: E402
 from pydifact.segmentcollection import Interchange  # noqa: E402
 
@@ -51,7 +50,6 @@ from validators.profiles import BASELINE  # noqa: E402
 from validators.validate import validate  # noqa: E402
 
 TARGET = 5.0
-MIN_RUNS, MAX_RUNS = 5, 5000
 
 
 def syntax_pass(data: bytes) -> object:
@@ -80,17 +78,6 @@ METHODS: list[tuple[str, Callable[[bytes], object]]] = [
     ("pydifact `Interchange.from_str`", pydifact_interchange),
 ]
 
-
-def measure(function: Callable[[bytes], object], data: bytes, seconds: float) -> list[float]:
-    """Seconds per call, for as many calls as fit in the budget (bounded both ways)."""
-    function(data)  # warm-up: imports, regex compilation, caches
-    times: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while len(times) < MIN_RUNS or (len(times) < MAX_RUNS and time.perf_counter() < deadline):
-        begin = time.perf_counter()
-        function(data)
-        times.append(time.perf_counter() - begin)
-    return times
 
 
 def same_reading(data: bytes) -> bool:

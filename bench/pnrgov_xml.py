@@ -32,7 +32,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,7 +42,7 @@ if str(ROOT) not in sys.path:
 import msgspec  # noqa: E402
 import xmlschema  # noqa: E402
 from lxml import etree  # noqa: E402
-from machine import python_and_system, version  # noqa: E402 - bench/, this script's folder
+from machine import MAX_RUNS, MIN_RUNS, measure, python_and_system, version  # noqa: E402 - bench/, this script's folder
 
 from conformance.pnrgov_xml import pnrgov_xml_push  # noqa: E402
 from validators.pnrgov.xml import _compile  # noqa: E402 - the cached compiled schema the validator uses
@@ -51,19 +50,8 @@ from validators.profiles import BASELINE  # noqa: E402
 from validators.validate import validate  # noqa: E402
 
 TARGET = 10.0
-MIN_RUNS, MAX_RUNS = 3, 2000
 SCHEMA_PATH = ROOT / "configs" / "schemas" / "pnrgov-xml-13.1.xsd"
 
-
-def measure(function: Callable[[bytes], object], data: bytes, seconds: float) -> list[float]:
-    function(data)  # warm-up: imports, schema compilation, caches
-    times: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while len(times) < MIN_RUNS or (len(times) < MAX_RUNS and time.perf_counter() < deadline):
-        begin = time.perf_counter()
-        function(data)
-        times.append(time.perf_counter() - begin)
-    return times
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from validators.edifact.delimiters import LEVEL_A_DEFAULT, Delimiters
@@ -502,21 +503,43 @@ def paxlst_with_defects(spec: PaxlstSpec, defects: Sequence[str], seed: int = 0,
     seat = {d.name: 0 if d.first_traveller else next(picked) for d in travelling}
 
     built = draft(spec, delimiters)
-    marks: list[tuple[Defect, int | None, list[Mark]]] = []
-    for d in chosen:
-        traveller = seat.get(d.name)
-        found = d.seed(built, random.Random(f"{seed}/{d.name}"), traveller)
-        if tuple(m.code for m in found) != d.codes:
-            raise AssertionError(f"defect {d.name} marked {[m.code for m in found]}, its catalogue entry says {d.codes}")
-        marks.append((d, traveller, found))
+    marks = seed_into(built, chosen, seat, seed)
     data = built.write()
     labels = []
     for d, traveller, found in marks:
-        expected = tuple(ExpectedFinding(m.code, m.tag or m.seg.tag, built.position(m.seg, m.piece), m.element, m.component)
-                         for m in found)
         put = found[0].seg
-        labels.append(SeededDefect(d.name, d.codes, put.tag, built.position(put), traveller, expected))
+        labels.append(SeededDefect(d.name, d.codes, put.tag, built.position(put), traveller, expected_findings(built, found)))
     return data, labels
+
+
+class Seedable(Protocol):
+    """A defect of any message family's catalogue (PAXLST here, PNRGOV in conformance.pnrgov)."""
+
+    name: str
+    codes: tuple[str, ...]
+
+    def seed(self, draft: Draft, rnd: random.Random, where: int | None, /) -> list[Mark]: ...
+
+
+def seed_into(built: Draft, chosen: Sequence[Seedable], seat: dict[str, int], seed: int,
+              ) -> list[tuple[Seedable, int | None, list[Mark]]]:
+    """Seed each chosen defect into ``built`` (at the traveller or PNR ``seat`` gives it), each with a
+    random source derived from ``seed`` and its name alone, and check it marked what its catalogue
+    entry promises."""
+    marks: list[tuple[Seedable, int | None, list[Mark]]] = []
+    for d in chosen:
+        where = seat.get(d.name)
+        found = d.seed(built, random.Random(f"{seed}/{d.name}"), where)
+        if tuple(m.code for m in found) != d.codes:
+            raise AssertionError(f"defect {d.name} marked {[m.code for m in found]}, its catalogue entry says {d.codes}")
+        marks.append((d, where, found))
+    return marks
+
+
+def expected_findings(built: Draft, found: list[Mark]) -> tuple[ExpectedFinding, ...]:
+    """Where the findings of one seeded defect must point, in the written message."""
+    return tuple(ExpectedFinding(m.code, m.tag or m.seg.tag, built.position(m.seg, m.piece), m.element, m.component)
+                 for m in found)
 
 
 # --- variants: the other documents a carrier sends, for the conformance catalogue ------------------------------

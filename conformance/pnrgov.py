@@ -30,7 +30,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conformance.builders import _COUNTRIES, _GIVEN, _SURNAMES, Draft, ExpectedFinding, Mark, SeededDefect, Seg
+from conformance.builders import (
+    _COUNTRIES,
+    _GIVEN,
+    _SURNAMES,
+    Draft,
+    Mark,
+    SeededDefect,
+    Seg,
+    expected_findings,
+    seed_into,
+)
 from validators.edifact.delimiters import IATA_DEFAULT, Delimiters
 from validators.edifact.writer import Element
 from validators.reference.airports import AIRPORT_ZONES
@@ -749,21 +759,13 @@ def push_with_defects(spec: PushSpec, defects: Sequence[str], seed: int = 0) -> 
                 raise ValueError(f"defect {d.name} needs a PNR of its own, {NEEDS[d.needs]}; the push has none left")
             seat[d.name] = rnd.choice(free)
             taken.add(seat[d.name])
-    marks: list[tuple[PushDefect, int | None, list[Mark]]] = []
-    for d in chosen:
-        pnr = seat.get(d.name)
-        found = d.seed(built, random.Random(f"{seed}/{d.name}"), pnr)
-        if tuple(m.code for m in found) != d.codes:
-            raise AssertionError(f"defect {d.name} marked {[m.code for m in found]}, its catalogue entry says {d.codes}")
-        marks.append((d, pnr, found))
+    marks = seed_into(built, chosen, seat, seed)
     data = built.write()
     labels = []
     for d, pnr, found in marks:
-        expected = tuple(ExpectedFinding(m.code, m.tag or m.seg.tag, built.position(m.seg, m.piece), m.element, m.component)
-                         for m in found)
         put = found[0].seg
         where = put.pnr if isinstance(put, PnrSeg) and put.pnr is not None else pnr  # locator-duplicate may mark its partner
-        labels.append(SeededDefect(d.name, d.codes, put.tag, built.position(put), where, expected))
+        labels.append(SeededDefect(d.name, d.codes, put.tag, built.position(put), where, expected_findings(built, found)))
     return data, labels
 
 
