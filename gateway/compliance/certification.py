@@ -9,7 +9,7 @@ with the status change, in one commit, audited.
 
 The report shape read here (extra keys are ignored, so the kit may add more)::
 
-    {"run_id": "…", "scenario_set": "api-basic", "account": "ZZ" (optional),
+    {"run_id": "…", "scenario_set": "certification", "account": "ZZ" (optional),
      "versions": {"kit": "…", "paxgate": "…", "profile": "…"},
      "scenarios": [{"id": "api-clean", "verdict": "passed",
                     "receipts": [{"id": "r…", "verdict": "accepted"}] or ["r…"]}]}
@@ -64,6 +64,11 @@ def _receipt_claims(scenario: dict[str, Any]) -> list[tuple[str, str | None]]:
     return claims
 
 
+# The conformance catalogue's sets that certify a carrier (conformance/scenarios): the API set and the
+# PNR set; "defects" shows a carrier what is caught, it proves nothing about what it sends.
+CERTIFYING_SETS = ("certification", "pnrgov")
+
+
 async def check_evidence(store: Store, account: str, report: bytes, operator: str) -> Certification:
     """The Certification the report supports, or EvidenceError naming every problem found."""
     try:
@@ -83,6 +88,8 @@ async def check_evidence(store: Store, account: str, report: bytes, operator: st
         problems.append("run_id missing")
     if not isinstance(scenario_set, str) or not scenario_set:
         problems.append("scenario_set missing")
+    elif scenario_set not in CERTIFYING_SETS:
+        problems.append(f"scenario set {scenario_set!r} does not certify; run one of: {', '.join(CERTIFYING_SETS)}")
     if not isinstance(versions, dict) or not versions:
         problems.append("versions missing (kit, paxgate, profile …)")
     if document.get("account") not in (None, account):

@@ -108,7 +108,7 @@ async def test_scorecard_api_and_exports(gw: Running):
 async def test_certification_on_evidence(gw: Running):
     scenario: Scenario = gw.extra["scenario"]
     part1, rejected = scenario.receipts["part1"], scenario.receipts["rejected"]
-    report = {"run_id": "run-42", "scenario_set": "api-basic", "versions": {"kit": "0.1", "paxgate": "0.1"},
+    report = {"run_id": "run-42", "scenario_set": "certification", "versions": {"kit": "0.1", "paxgate": "0.1"},
               "scenarios": [{"id": "api-clean", "verdict": "passed", "receipts": [{"id": part1, "verdict": "accepted"}]},
                             {"id": "api-broken-unt", "verdict": "passed", "receipts": [rejected]}]}
     headers = {"Authorization": f"Bearer {ADMIN}"}
@@ -121,6 +121,10 @@ async def test_certification_on_evidence(gw: Running):
             problems = (await r.json())["problems"]
         assert any("the report says rejected" in p for p in problems)
         assert any("did not pass" in p for p in problems) and any("does not exist" in p for p in problems)
+        async with session.post(f"{base}/v1/accounts/ZZ/certify",
+                                data=msgspec.json.encode({**report, "scenario_set": "defects"})) as r:
+            assert r.status == 422  # the defects set shows what is caught; it certifies nothing
+            assert any("does not certify" in p for p in (await r.json())["problems"])
         async with session.post(f"{base}/v1/accounts/XX/certify", data=msgspec.json.encode(report)) as r:
             assert r.status == 422  # ZZ's receipts are no evidence for account XX
         async with session.post(f"{base}/v1/accounts/ZZ/certify", data=msgspec.json.encode(report),
@@ -134,7 +138,7 @@ async def test_certification_on_evidence(gw: Running):
             assert r.status == 409  # one run certifies once
         # the kit's own report shape (conformance/reports/json.py) is read too
         kit = {"kit": "paxgate conformance", "format": 1, "run_id": "run-43", "mode": "online", "carrier": "ZZ",
-               "profile": "baseline", "scenario_set": "api-basic", "gateway_version": "0.1", "passed": True,
+               "profile": "baseline", "scenario_set": "certification", "gateway_version": "0.1", "passed": True,
                "cases": [{"id": "clean", "status": "passed", "messages": [{"receipt": part1, "verdict": "accepted"}]},
                          {"id": "no-token", "status": "passed", "messages": [{"receipt": None, "verdict": None}]}]}
         async with session.post(f"{base}/v1/accounts/ZZ/certify", data=msgspec.json.encode({**kit, "mode": "offline"})) as r:
