@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout even without the editable install
 
-from machine import MAX_RUNS, MIN_RUNS, measure, python_and_system, version  # noqa: E402 - bench/, this script's folder
+from machine import MAX_RUNS, MIN_RUNS, measure, python_and_system, version, worker_gc  # noqa: E402 - bench/, this script's folder
 from pydifact.parser import Parser  # noqa: E402
 from pydifact.segmentcollection import Interchange  # noqa: E402
 
@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("# EDIFACT syntax pass: paxgate vs pydifact\n")
     print(f"- {python_and_system()}, {os.cpu_count()} CPUs; one core used")
+    print(f"- {worker_gc()}")
     print(f"- paxgate {version('paxgate')}, pydifact {version('pydifact')}")
     print(f"- budget: about {args.seconds:g} s per method and document, median of the runs "
           f"(between {MIN_RUNS} and {MAX_RUNS})")

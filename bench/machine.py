@@ -36,3 +36,13 @@ def measure(function: Callable[[bytes], object], data: bytes, seconds: float) ->
         function(data)
         times.append(time.perf_counter() - begin)
     return times
+
+
+def worker_gc() -> str:
+    """Run with the garbage-collector settings of the gateway's validation workers
+    (``gateway.processing.init_worker``), for every method timed, ours and the peer's alike: that is
+    how validation runs in production. Returns the line the benchmark prints about it."""
+    from gateway.processing import init_worker  # noqa: PLC0415 - only the benchmarks that time validation need it
+
+    init_worker()
+    return "gc as in the validation workers (gateway.processing.init_worker), for every method"

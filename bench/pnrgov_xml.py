@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
 import msgspec  # noqa: E402
 import xmlschema  # noqa: E402
 from lxml import etree  # noqa: E402
-from machine import MAX_RUNS, MIN_RUNS, measure, python_and_system, version  # noqa: E402 - bench/, this script's folder
+from machine import MAX_RUNS, MIN_RUNS, measure, python_and_system, version, worker_gc  # noqa: E402 - bench/, this script's folder
 
 from conformance.pnrgov_xml import pnrgov_xml_push  # noqa: E402
 from validators.pnrgov.xml import _compile  # noqa: E402 - the cached compiled schema the validator uses
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("# PNRGOV XML: paxgate vs xmlschema-only validation\n")
     print(f"- {python_and_system()}, {os.cpu_count()} CPUs; one core used")
+    print(f"- {worker_gc()}")
     print(f"- lxml {version('lxml')} (libxml2 {'.'.join(map(str, etree.LIBXML_VERSION))}), xmlschema {version('xmlschema')}")
     print(f"- budget: about {args.seconds:g} s per method and document, median of the runs (between {MIN_RUNS} and {MAX_RUNS})")
     for name, data in documents:

@@ -93,7 +93,7 @@ class LayoutChecker:
         return _check_values(segment, layout)
 
 
-def _passes(raw: str, clean: re.Pattern[str] | None, delimiters: Delimiters) -> bool:
+def _passes(raw: str, clean: _Clean | None, delimiters: Delimiters) -> bool:
     """Whether the layout's clean pattern vouches for the segment text ``raw``. It judges only text
     whose values are a plain split of it: ASCII (no re-decoding by envelope.decode_values changed
     them) and without release characters."""
@@ -103,7 +103,14 @@ def _passes(raw: str, clean: re.Pattern[str] | None, delimiters: Delimiters) -> 
     if release is not None and release in raw:
         return False
     cut = raw.find(delimiters.element)
-    return clean.fullmatch(raw, cut if cut != -1 else len(raw)) is not None
+    match = clean.pattern.fullmatch(raw, cut if cut != -1 else len(raw))
+    if match is None:
+        return False
+    for name, kind in clean.calendar:
+        value = match.group(name)
+        if value and not valid_calendar(kind, value):
+            return False
+    return True
 
 
 def _check_values(segment: Segment, layout: tuple[Element, ...]) -> list[ElementFault]:
@@ -148,7 +155,7 @@ def _check_values(segment: Segment, layout: tuple[Element, ...]) -> list[Element
 
 _Rule = tuple[Component, bool, bool, int, int, frozenset[str] | None]
 _COMPILED: dict[int, tuple[tuple[Element, ...], tuple[tuple[_Rule, ...], ...], tuple[int, ...]]] = {}
-_CLEAN: dict[tuple[int, str, str], tuple[tuple[Element, ...], re.Pattern[str] | None]] = {}
+_CLEAN: dict[tuple[int, str, str], tuple[tuple[Element, ...], _Clean | None]] = {}
 
 
 def _compiled(layout: tuple[Element, ...]) -> tuple[tuple[tuple[_Rule, ...], ...], tuple[int, ...]]:
@@ -172,52 +179,63 @@ def _compiled(layout: tuple[Element, ...]) -> tuple[tuple[tuple[_Rule, ...], ...
     return entry[1], entry[2]
 
 
-def _clean_pattern(layout: tuple[Element, ...], elem: str, comp: str) -> re.Pattern[str] | None:
+class _Clean(NamedTuple):
+    """A layout's clean pattern and the calendar components it captures (group name, kind), whose
+    values a regular expression cannot judge (30 February) and ``_passes`` checks after a match."""
+
+    pattern: re.Pattern[str]
+    calendar: tuple[tuple[str, str], ...]
+
+
+def _clean_pattern(layout: tuple[Element, ...], elem: str, comp: str) -> _Clean | None:
     """The layout as one regular expression over a segment's text from its first element separator:
     it matches exactly the texts (split plainly on ``elem`` and ``comp``) in which ``check_segment``
-    finds no fault. Cached like ``_compiled``, per pair of separators. None when a component has a
-    calendar kind (a regular expression cannot tell 30 February) or the separators coincide."""
+    finds no fault, once its captured calendar values are real dates and times. Cached like
+    ``_compiled``, per pair of separators. None when the separators coincide."""
     key = (id(layout), elem, comp)
     entry = _CLEAN.get(key)
     if entry is None or entry[0] is not layout:
-        pattern = None
-        if elem != comp and all(c.kind is None for spec in layout for c in spec.components):
-            pattern = re.compile(_layout_regex(layout, re.escape(elem), re.escape(comp)))
-        entry = _CLEAN[key] = (layout, pattern)
+        clean = None
+        if elem != comp:
+            calendar: list[tuple[str, str]] = []
+            text = _layout_regex(layout, re.escape(elem), re.escape(comp), calendar)
+            clean = _Clean(re.compile(text), tuple(calendar))
+        entry = _CLEAN[key] = (layout, clean)
     return entry[1]
 
 
-def _layout_regex(layout: tuple[Element, ...], elem: str, comp: str) -> str:
+def _layout_regex(layout: tuple[Element, ...], elem: str, comp: str, calendar: list[tuple[str, str]]) -> str:
     """Data elements in order, each after its separator; the text may stop before the first
     mandatory element left, and may end with empty surplus elements (a trailing separator is the
     tokenizer's finding, not a fault of the layout)."""
     text = f"(?:{elem}(?:{comp})*)*"
     for index in range(len(layout) - 1, -1, -1):
-        text = elem + _element_regex(layout[index], elem, comp) + text
+        text = elem + _element_regex(layout[index], elem, comp, calendar) + text
         if all(spec.status != "M" for spec in layout[index:]):
             text = f"(?:{text})?"
     return text
 
 
-def _element_regex(spec: Element, elem: str, comp: str) -> str:
+def _element_regex(spec: Element, elem: str, comp: str, calendar: list[tuple[str, str]]) -> str:
     """One data element: its components in order, each present and valid unless optional, then only
     empty surplus components. A conditional element may be empty altogether (it is then skipped); a
     mandatory one must hold some value."""
     text = f"(?:{comp})*"
     components = spec.components
     for index in range(len(components) - 1, 0, -1):
-        text = comp + _component_regex(components[index], elem, comp) + text
+        text = comp + _component_regex(components[index], elem, comp, calendar) + text
         if all(c.status != "M" for c in components[index:]):
             text = f"(?:{text})?"
-    text = _component_regex(components[0], elem, comp) + text
+    text = _component_regex(components[0], elem, comp, calendar) + text
     if spec.status == "M":
         return f"(?=[^{elem}]*[^{elem}{comp}]){text}"
     return f"(?:{text}|(?:{comp})*)"
 
 
-def _component_regex(component: Component, elem: str, comp: str) -> str:
+def _component_regex(component: Component, elem: str, comp: str, calendar: list[tuple[str, str]]) -> str:
     """The values ``check_value`` passes: a code of the list, or characters of the format within one
-    of its length ranges; nothing at all when the component is optional."""
+    of its length ranges; nothing at all when the component is optional. A calendar component is
+    captured, under a name of its own, for ``_passes`` to check."""
     numeric, lengths = _parsed_format(component.format)
     if component.codes is not None:
         codes = [code for code in component.codes if code and elem not in code and comp not in code
@@ -226,6 +244,10 @@ def _component_regex(component: Component, elem: str, comp: str) -> str:
     else:
         character = "[0-9]" if numeric else f"[^{elem}{comp}]"
         value = "|".join(f"{character}{{{max(low, 1)},{high}}}" for low, high in lengths if high >= 1) or "(?!)"
+    if component.kind is not None:
+        name = f"k{len(calendar)}"
+        calendar.append((name, component.kind))
+        value = f"(?P<{name}>{value})"
     return f"(?:{value})" if component.status == "M" else f"(?:{value})?"
 
 

@@ -87,7 +87,10 @@ class Node:
     groups: list[Node] = field(default_factory=list)
 
     def first(self, tag: str) -> Segment | None:
-        return next((s for s in self.segments if s.tag == tag), None)
+        for segment in self.segments:  # a plain loop: models call this for every group they read
+            if segment.tag == tag:
+                return segment
+        return None
 
     def all(self, tag: str) -> list[Segment]:
         return [s for s in self.segments if s.tag == tag]

@@ -18,12 +18,20 @@ from hypothesis import strategies as st
 from validators.edifact.delimiters import LEVEL_A_DEFAULT
 from validators.edifact.tokenizer import Segment, _split_on
 from validators.elements import LayoutChecker, _check_values, check_segment
-from validators.paxlst.segments import LAYOUTS
+from validators.paxlst.segments import LAYOUTS as PAXLST_LAYOUTS
+from validators.pnrgov.segments import LAYOUTS as PNRGOV_LAYOUTS
+
+# the layouts with calendar components (DTM, TVL, RCI) are matched by the pattern, then their captured
+# dates and times checked one by one: 300226 and 2561 must fail the fast path as they fail the slow one
+LAYOUTS = {**PAXLST_LAYOUTS, "PNRGOV": PNRGOV_LAYOUTS}
 
 SEGMENTS = ("NAD+FL+++SMITH:JOHN", "ATT+2++M", "DTM+329:850101", "DTM+189:2611240710:201", "LOC+178+LHR",
             "NAT+2+USA", "RFF+AVF:ABC123", "DOC+P:110:111+X12345678", "CNT+42:50", "BGM+745", "TDT+20+ZZ0101+++ZZ",
-            "COM+703-555-1212:TE+703-555-4545:FX", "MEA+CT++:2", "GEI+4+173", "EMP+1+CR1:110:111", "FTX+BAG+++1234")
-CHARACTERS = "+:?' AZMF0129X"
+            "COM+703-555-1212:TE+703-555-4545:FX", "MEA+CT++:2", "GEI+4+173", "EMP+1+CR1:110:111", "FTX+BAG+++1234",
+            "TVL+241126:0800:241126:1110+LHR+IST+ZZ+0456:Y", "TVL+300226::290226+SIN+OOL+TZ+0006:S", "TVL+++++972:M",
+            "RCI+ZZ:Q8XK2M::011126:1412+AC:P46KA5", "MSG+:22", "MSG+8", "EQN+2", "TIF+KAYA:I+MEHMET MR:A:1:1",
+            "RPI+1+HK", "TKT+1252345678901:T:1", "DTM+36:291302")
+CHARACTERS = "+:?' AZMF012369X"
 
 
 @st.composite

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from validators.pnrgov.ackres_layout import read_layout
+from validators.pnrgov.sensitive_codes import upper_pattern
 from validators.profiles import SECTIONS, Profile, ProfileError
 
 _PUSH_NUMBERS = ("none", "sequence", "reference-suffix")
@@ -69,6 +70,7 @@ def read_sensitive(profile: Profile, table: Mapping[str, Any], source: str) -> d
                 for pattern in patterns:
                     try:
                         re.compile(pattern)
+                        re.compile(upper_pattern(pattern))  # what is matched: validators.pnrgov.sensitive
                     except re.error as problem:
                         raise ProfileError(source, f"sensitive.free_text.{category}",
                                            f"{pattern!r} is not a regular expression: {problem}") from None

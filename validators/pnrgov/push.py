@@ -10,8 +10,10 @@ fifteen years after it).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
+from typing import NamedTuple
 
 import msgspec
 
@@ -36,6 +38,7 @@ _replace = msgspec.structs.replace
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
 _DOCS_DATE = re.compile(r"(\d{2})([A-Z]{3})(\d{2})")
 INFANT_GENDERS = ("MI", "FI")  # SSR DOCS gender of a lap infant, attached to the adult's TIF
+_READ_SSR = frozenset({"DOCS", "CTCE", "CTCM"})  # the SSRs a passenger is read from (SSR 9962 is four letters)
 DOCS_FIELDS = 9  # type / issuer / number / nationality / birth / gender / expiry / surname / given (STANDARDS.md §3.2)
 
 
@@ -49,6 +52,7 @@ def ddmmyy(value: str) -> date | None:
         return None
 
 
+@functools.lru_cache(maxsize=8192)  # pure, keyed by a bare date (no name, no number): the push and its rules read each twice
 def docs_date(value: str, anchor: date | None, *, birth: bool) -> date | None:
     """A DOCS date (``15MAR80``) with its century chosen around ``anchor`` (the flight's day)."""
     match = _DOCS_DATE.fullmatch(value.replace(" ", ""))
@@ -68,19 +72,24 @@ def docs_date(value: str, anchor: date | None, *, birth: bool) -> date | None:
     return max(fitting) if fitting else None
 
 
-def docs_fields(segment: Segment) -> list[str] | None:
+def docs_fields(segment: Segment) -> tuple[str, ...] | None:
     """The slash-separated fields of an SSR DOCS free text (component 9, 4440, on), None when unreadable.
 
     Carriers wrap long free text over components and PDFs wrap it over lines with spaces: the
     components are joined as the carrier's system would, and a value's inner spaces are kept for
     names only."""
-    text = ":".join(segment.elements[0][8:]) if segment.elements and len(segment.elements[0]) > 8 else ""
+    elements = segment.elements
+    return _docs_fields(":".join(elements[0][8:])) if elements and len(elements[0]) > 8 else None
+
+
+def _docs_fields(text: str) -> tuple[str, ...] | None:
     if not text.startswith("/"):
         return None
-    fields = text[1:].split("/")
+    fields = tuple(text[1:].split("/"))
     return fields if len(fields) >= DOCS_FIELDS else None
 
 
+@functools.lru_cache(maxsize=8192)  # a push repeats its flight's dates in nearly every PNR
 def _time(day: str, clock: str) -> str | None:
     found = ddmmyy(day)
     if found is None:
@@ -107,6 +116,7 @@ def build_push(message: Message, root: Node, push_number_from: str) -> PnrPush:
     part = PushPart(message.common_access_reference or None, int(sequence) if sequence.isascii() and sequence.isdigit() else None,
                     message.first_last or None)
     declared = eqn.value(1) if eqn is not None else ""
+    legs: dict[tuple[str, ...], ItinerarySegment] = {}
     return PnrPush(
         message=message.index,
         format="pnrgov",
@@ -117,7 +127,7 @@ def build_push(message: Message, root: Node, push_number_from: str) -> PnrPush:
         push_number=_push_number(part, push_number_from),
         sender=":".join(v for v in (org.value(1, 1), org.value(1, 2)) if v) or None if org is not None else None,
         declared_pnrs=int(declared) if declared.isascii() and declared.isdigit() else None,
-        pnrs=tuple(build_pnr(group, anchor) for group in root.children("Gr1")),
+        pnrs=tuple(build_pnr(group, anchor, legs) for group in root.children("Gr1")),
         part=part,
     )
 
@@ -138,7 +148,7 @@ def is_cancellation(group: Node) -> bool:
     return org is not None and not any(v for element in org.elements for v in element)
 
 
-def build_pnr(group: Node, anchor: date | None) -> Pnr:
+def build_pnr(group: Node, anchor: date | None, legs: dict[tuple[str, ...], ItinerarySegment] | None = None) -> Pnr:
     src = group.segments[0]
     rci = group.first("RCI")
     dat = group.first("DAT")
@@ -148,10 +158,17 @@ def build_pnr(group: Node, anchor: date | None) -> Pnr:
             if len(element) >= 2:
                 dates[element[0]] = _time(element[1], element[2] if len(element) > 2 else "")
     org = group.first("ORG")
-    passengers = [_passenger(traveller, anchor) for traveller in group.children("Gr2")]
-    passengers = _with_check_in(_with_infant_documents(passengers, group, anchor), group)
-    contacts = [Contact("address", text) for add in group.all("ADD") for text in [_address(add)] if text]
-    contacts += _phones(group)
+    travellers = [_passenger(traveller, anchor) for traveller in group.children("Gr2")]
+    passengers = [t.passenger for t in travellers]
+    infant_docs = [fields for t in travellers for fields in t.infant_docs]
+    if infant_docs:
+        passengers = _with_infant_documents(passengers, infant_docs, anchor)
+    passengers = _with_check_in(passengers, group)
+    contacts = []
+    for add in group.all("ADD"):
+        address, phone = _address(add), add.value(2, 8).strip()
+        contacts += [Contact(kind, text) for kind, text in (("address", address), ("phone", phone)) if text]
+    contacts += [c for t in travellers for c in t.contacts]
     return Pnr(
         locator=rci.value(1, 2) if rci is not None else "",
         carrier=(rci.value(1, 1) or None) if rci is not None else None,
@@ -163,33 +180,55 @@ def build_pnr(group: Node, anchor: date | None) -> Pnr:
         originator=(":".join(v for v in (org.value(1, 1), org.value(1, 2)) if v) or None) if org is not None else None,
         split_from=tuple(r.value(1, 2) for split in group.children("Gr8") for r in split.all("RCI") if r.value(1, 2)),
         passengers=tuple(passengers),
-        itinerary=_itinerary(group),
+        itinerary=_itinerary(group, {} if legs is None else legs),
         contacts=tuple(contacts),
-        payments=tuple(_payment(element) for traveller in group.children("Gr2") for ticket in traveller.children("Gr3")
-                       for fop_group in ticket.children("Gr4") for fop in fop_group.all("FOP") for element in fop.elements
-                       if element and element[0]),
+        payments=tuple(_payment(element) for traveller in group.children("Gr2") for ticket in traveller.groups
+                       for fop_group in ticket.groups for element in fop_group.segments[0].elements if element and element[0]),
     )
 
 
-def _passenger(group: Node, anchor: date | None) -> Passenger:
+class _Traveller(NamedTuple):
+    """What one pass over a traveller group's SSRs found: the passenger, a lap infant's DOCS (they
+    belong to the infant's own TIF) and the contacts (CTCE e-mail, CTCM mobile)."""
+
+    passenger: Passenger
+    infant_docs: list[tuple[str, ...]]
+    contacts: list[Contact]
+
+
+def _passenger(group: Node, anchor: date | None) -> _Traveller:
     tif = group.segments[0]
     given = tif.value(2, 1)
     documents: list[TravelDocument] = []
+    infant_docs: list[tuple[str, ...]] = []
+    contacts: list[Contact] = []
     birth = gender = nationality = None
-    for ssr in group.all("SSR"):
-        if ssr.value(1, 1) != "DOCS":
+    for ssr in group.segments:
+        if ssr.tag != "SSR" or ssr.raw[4:8] not in _READ_SSR:  # the code from the raw text: no split for the rest
             continue
-        fields = docs_fields(ssr)
-        if fields is None or fields[5].replace(" ", "") in INFANT_GENDERS:
-            continue
-        document, born = _document(fields, anchor)
-        if document.number or document.type:
-            documents.append(document)
-        birth = birth or born
-        gender = gender or (fields[5].strip() or None)
-        nationality = nationality or (fields[3].strip() or None)
+        request = ssr.elements[0] if ssr.elements else ()
+        code = request[0] if request else ""
+        if code == "DOCS":
+            fields = docs_fields(ssr)
+            if fields is None:
+                continue
+            if fields[5].replace(" ", "") in INFANT_GENDERS:
+                infant_docs.append(fields)
+                continue
+            document, born = _document(fields, anchor)
+            if document.number or document.type:
+                documents.append(document)
+            birth = birth or born
+            gender = gender or (fields[5].strip() or None)
+            nationality = nationality or (fields[3].strip() or None)
+        elif code in ("CTCE", "CTCM") and len(request) > 8:
+            text = ":".join(request[8:])
+            if code == "CTCE":
+                contacts.append(Contact("email", text.strip("/").replace("//", "@")))
+            else:
+                contacts.append(Contact("phone", text.strip("/")))
     fti = group.first("FTI")
-    return Passenger(
+    passenger = Passenger(
         surname=tif.value(1, 1),
         given_names=tuple(given.split()) if given else (),
         reference=tif.value(2, 3) or None,
@@ -200,11 +239,12 @@ def _passenger(group: Node, anchor: date | None) -> Passenger:
         nationality=nationality,
         documents=tuple(documents),
         frequent_flyer=":".join(v for v in (fti.value(1, 1), fti.value(1, 2)) if v) or None if fti is not None else None,
-        tickets=tuple(t.value(1, 1) for ticket in group.children("Gr3") for t in ticket.all("TKT") if t.value(1, 1)),
+        tickets=tuple(t.value(1, 1) for ticket in group.groups for t in ticket.segments if t.tag == "TKT" and t.value(1, 1)),
     )
+    return _Traveller(passenger, infant_docs, contacts)
 
 
-def _document(fields: list[str], anchor: date | None) -> tuple[TravelDocument, str | None]:
+def _document(fields: tuple[str, ...], anchor: date | None) -> tuple[TravelDocument, str | None]:
     born = docs_date(fields[4], anchor, birth=True)
     expiry = docs_date(fields[6], anchor, birth=False)
     return TravelDocument(type=fields[0].strip() or None, number=fields[2].replace(" ", "") or None,
@@ -212,22 +252,19 @@ def _document(fields: list[str], anchor: date | None) -> tuple[TravelDocument, s
                           expiry=expiry.isoformat() if expiry else None), born.isoformat() if born else None
 
 
-def _with_infant_documents(passengers: list[Passenger], group: Node, anchor: date | None) -> list[Passenger]:
+def _with_infant_documents(passengers: list[Passenger], infant_docs: list[tuple[str, ...]],
+                           anchor: date | None) -> list[Passenger]:
     """A lap infant's DOCS (gender MI/FI) travels under the adult's TIF; it belongs to the infant's
     own TIF when the PNR has one with that surname."""
-    for traveller in group.children("Gr2"):
-        for ssr in traveller.all("SSR"):
-            fields = docs_fields(ssr) if ssr.value(1, 1) == "DOCS" else None
-            if fields is None or fields[5].replace(" ", "") not in INFANT_GENDERS:
-                continue
-            surname = fields[7].replace(" ", "")
-            for index, passenger in enumerate(passengers):
-                if passenger.infant and passenger.surname.replace(" ", "") == surname and passenger.birth_date is None:
-                    document, born = _document(fields, anchor)
-                    documents = (*passenger.documents, document) if document.number else passenger.documents
-                    passengers[index] = _replace(passenger, birth_date=born, gender=fields[5].strip(),
-                                                 nationality=fields[3].strip() or None, documents=documents)
-                    break
+    for fields in infant_docs:
+        surname = fields[7].replace(" ", "")
+        for index, passenger in enumerate(passengers):
+            if passenger.infant and passenger.surname.replace(" ", "") == surname and passenger.birth_date is None:
+                document, born = _document(fields, anchor)
+                documents = (*passenger.documents, document) if document.number else passenger.documents
+                passengers[index] = _replace(passenger, birth_date=born, gender=fields[5].strip(),
+                                             nationality=fields[3].strip() or None, documents=documents)
+                break
     return passengers
 
 
@@ -239,10 +276,14 @@ def _with_check_in(passengers: list[Passenger], group: Node) -> list[Passenger]:
     bags: dict[int, int] = {}
     checked: set[int] = set()
     for segment in group.children("Gr5"):
-        for ssr in segment.all("SSR"):
+        for ssr in segment.segments:
+            if ssr.raw[4:8] != "SEAT" or ssr.tag != "SSR" or ssr.value(1, 1) != "SEAT":  # the prefix test is cheap
+                continue
             index = by_ref.get(ssr.value(2, 3))
-            if ssr.value(1, 1) == "SEAT" and index is not None and ssr.value(2, 1):
+            if index is not None and ssr.value(2, 1):
                 seats.setdefault(index, []).append(ssr.value(2, 1))
+        if not segment.groups:
+            continue
         for check_in in segment.children("Gr6"):
             for tri_group in check_in.children("Gr7"):
                 tri, tif = tri_group.segments[0], tri_group.first("TIF")
@@ -263,49 +304,43 @@ def _with_check_in(passengers: list[Passenger], group: Node) -> list[Passenger]:
             if i in seats or i in bags or i in checked else p for i, p in enumerate(passengers)]
 
 
-def _itinerary(group: Node) -> tuple[ItinerarySegment, ...]:
+def _itinerary(group: Node, legs: dict[tuple[str, ...], ItinerarySegment]) -> tuple[ItinerarySegment, ...]:
+    """The PNR's flights. ``legs`` is the push's memo: the pushed flight's TVL/RPI/APD come in nearly
+    every PNR with the same text, and an ItinerarySegment is immutable, so it is read once per push."""
     segments: list[ItinerarySegment] = []
     for leg in group.children("Gr5"):
         tvl = leg.segments[0]
-        tra, rpi, apd = leg.first("TRA"), leg.first("RPI"), leg.first("APD")
         if segments and not tvl.value(2) and not tvl.value(1, 1) and tvl.value(5, 1):
             # a codeshare's operating flight follows its marketing TVL with only the flight number
-            previous = segments[-1]
-            segments[-1] = _replace(previous, operating_number=tvl.value(5, 1))
+            segments[-1] = _replace(segments[-1], operating_number=tvl.value(5, 1))
             continue
-        party = rpi.value(1) if rpi is not None else ""
-        segments.append(ItinerarySegment(
-            carrier=tvl.value(4, 1) or None, number=tvl.value(5, 1) or None,
-            departure_airport=tvl.value(2) or None, arrival_airport=tvl.value(3) or None,
-            departure_local=_time(tvl.value(1, 1), tvl.value(1, 2)), arrival_local=_time(tvl.value(1, 3), tvl.value(1, 4)),
-            booking_class=tvl.value(5, 2) or None, status=(rpi.value(2) or None) if rpi is not None else None,
-            party=int(party) if party.isascii() and party.isdigit() else None,
-            operating_carrier=(tra.value(1) if tra is not None else tvl.value(4, 2)) or None,
-            operating_number=(tra.value(2, 1) or None) if tra is not None else None,
-            equipment=(apd.value(1) or None) if apd is not None else None))
+        key = tuple(s.raw for s in leg.segments if s.tag in _LEG_TAGS)
+        found = legs.get(key)
+        if found is None:
+            found = legs[key] = _leg(tvl, leg.first("TRA"), leg.first("RPI"), leg.first("APD"))
+        segments.append(found)
     return tuple(segments)
+
+
+_LEG_TAGS = ("TVL", "TRA", "RPI", "APD")
+
+
+def _leg(tvl: Segment, tra: Segment | None, rpi: Segment | None, apd: Segment | None) -> ItinerarySegment:
+    party = rpi.value(1) if rpi is not None else ""
+    return ItinerarySegment(
+        carrier=tvl.value(4, 1) or None, number=tvl.value(5, 1) or None,
+        departure_airport=tvl.value(2) or None, arrival_airport=tvl.value(3) or None,
+        departure_local=_time(tvl.value(1, 1), tvl.value(1, 2)), arrival_local=_time(tvl.value(1, 3), tvl.value(1, 4)),
+        booking_class=tvl.value(5, 2) or None, status=(rpi.value(2) or None) if rpi is not None else None,
+        party=int(party) if party.isascii() and party.isdigit() else None,
+        operating_carrier=(tra.value(1) if tra is not None else tvl.value(4, 2)) or None,
+        operating_number=(tra.value(2, 1) or None) if tra is not None else None,
+        equipment=(apd.value(1) or None) if apd is not None else None)
 
 
 def _address(add: Segment) -> str:
     parts = [v.strip() for v in add.elements[1][1:7]] if len(add.elements) > 1 else []
     return ", ".join(v for v in parts if v)
-
-
-def _phones(group: Node) -> list[Contact]:
-    found = []
-    for add in group.all("ADD"):
-        phone = add.value(2, 8).strip()
-        if phone:
-            found.append(Contact("phone", phone))
-    for traveller in group.children("Gr2"):
-        for ssr in traveller.all("SSR"):
-            code = ssr.value(1, 1)
-            text = ":".join(ssr.elements[0][8:]) if len(ssr.elements[0]) > 8 else ""
-            if code == "CTCE" and text:
-                found.append(Contact("email", text.strip("/").replace("//", "@")))
-            elif code == "CTCM" and text:
-                found.append(Contact("phone", text.strip("/")))
-    return found
 
 
 def _payment(element: list[str]) -> Payment:

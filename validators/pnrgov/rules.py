@@ -80,7 +80,7 @@ def _check_travellers(group: Node, report: Report) -> None:
             report("PNR-TRAVELLER-REF-DUPLICATE", Scope.BUSINESS, tif, 2, 3, {"reference": reference})
         references.add(reference)
         for ssr in traveller.all("SSR"):
-            if ssr.value(1, 1) == "DOCS":
+            if ssr.raw[4:8] == "DOCS" and ssr.value(1, 1) == "DOCS":  # the prefix spares splitting the other SSRs
                 _check_docs(ssr, report)
 
 

@@ -20,7 +20,8 @@ from typing import NamedTuple
 from validators.edifact.delimiters import Delimiters
 from validators.edifact.envelope import Interchange
 from validators.edifact.tokenizer import Segment
-from validators.pnrgov.sensitive_codes import DEFAULT_FREE_TEXT, DEFAULT_SSR_CODES  # noqa: F401 - the tables it applies
+from validators.pnrgov.sensitive_codes import DEFAULT_FREE_TEXT, DEFAULT_SSR_CODES, STRUCTURED_SSR_CODES, upper_pattern  # noqa: F401 - the tables it applies
+from validators.pnrgov.sensitive_codes import UPPER as _UPPER
 
 MASK = "X"
 
@@ -48,8 +49,9 @@ class SensitiveRules(NamedTuple):
 def compile_rules(ssr_codes: Mapping[str, str], free_text: Mapping[str, tuple[str, ...]]) -> SensitiveRules:
     """The profile's tables as one compiled matcher (called once per profile, not per message)."""
     categories = tuple(category for category, patterns in free_text.items() if patterns)
-    alternatives = [f"(?P<c{index}>{'|'.join(free_text[category])})" for index, category in enumerate(categories)]
-    pattern = re.compile(r"(?<![A-Z0-9])(?:" + "|".join(alternatives) + r")(?![A-Z0-9])", re.IGNORECASE) if alternatives else None
+    alternatives = [f"(?P<c{index}>{'|'.join(upper_pattern(p) for p in free_text[category])})"
+                    for index, category in enumerate(categories)]
+    pattern = re.compile(r"(?<![A-Z0-9])(?:" + "|".join(alternatives) + r")(?![A-Z0-9])") if alternatives else None
     return SensitiveRules(dict(ssr_codes), pattern, categories)
 
 
@@ -79,8 +81,13 @@ def mask(data: bytes, items: list[Masked]) -> bytes:
 
 
 def _in_segment(index: int, segment: Segment, delimiters: Delimiters, rules: SensitiveRules) -> Iterator[Masked]:
-    code_category = rules.ssr_codes.get(segment.value(1, 1)) if segment.tag == "SSR" else None
-    if code_category is None and (rules.free_text is None or rules.free_text.search(segment.raw) is None):
+    # the SSR code (9962, four letters) read off the raw text: most SSRs are never split at all
+    code = segment.raw[4:8] if segment.tag == "SSR" else ""
+    code_category = rules.ssr_codes.get(code) if code else None
+    if code_category is not None and segment.value(1, 1) != code:
+        code_category = None  # a longer or shorter code that merely starts with a listed one
+    if code_category is None and (rules.free_text is None or code in STRUCTURED_SSR_CODES
+                                  or rules.free_text.search(segment.raw.translate(_UPPER)) is None):
         return  # the usual case, decided on the whole segment at once; the places are worked out only on a hit
     spans = list(_component_spans(segment, delimiters))
     if code_category is not None:
@@ -96,7 +103,7 @@ def _in_segment(index: int, segment: Segment, delimiters: Delimiters, rules: Sen
             continue  # codes, status, counts and airports: no free text
         if segment.tag == "IFT" and element == 1:
             continue  # the OSI qualifier
-        text = segment.raw[start - segment.offset:end - segment.offset]
+        text = segment.raw[start - segment.offset:end - segment.offset].translate(_UPPER)
         for match in rules.free_text.finditer(text):
             group = next(name for name, value in match.groupdict().items() if value is not None)
             category = rules.categories[int(group[1:])]

@@ -122,7 +122,21 @@ def test_osi_free_text_patterns(text: str, category: str):
     assert report.masked is not None and text.encode() not in report.masked
 
 
+def test_profile_patterns_match_whatever_their_case():
+    lower = BASELINE.overlay({"sensitive": {"free_text": {"health": [r"pregnan\w*"]}}}, "test")
+    report = validate(UPDATE.replace(b"PAX PREGNANT", b"pax Pregnant"), lower)
+    assert report.masked is not None and b"pax XXXXXXXX 6 MONTHS" in report.masked
+
+
 def test_ordinary_osi_is_left_alone():
     data = UPDATE.replace(b"PAX PREGNANT 6 MONTHS", b"PLS ADV PSGR MOBILE CONTACT")
     report = validate(data, BASELINE)
     assert b"PLS ADV PSGR MOBILE CONTACT" in (report.masked or b"")  # only the MOML SSR was masked
+
+
+def test_names_and_numbers_in_structured_ssrs_are_never_masked_by_free_text_patterns():
+    # a real surname that is also a free-text pattern word: the DOCS must stay readable for screening
+    data = UPDATE.replace(b"/HADDAD/LAYLA+::1'", b"/GAY/LAYLA+::1'")
+    report = validate(data, BASELINE)
+    assert report.masked is not None and b"/GAY/LAYLA+::1'" in report.masked
+    assert [f.location.segment_tag for f in report.findings if f.code == "PNR-SENSITIVE-MASKED"] == ["SSR", "IFT"]
