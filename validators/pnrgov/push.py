@@ -228,12 +228,13 @@ def _passenger(group: Node, anchor: date | None) -> _Traveller:
             else:
                 contacts.append(Contact("phone", text.strip("/")))
     fti = group.first("FTI")
+    kind = tif.value(2, 2)
     passenger = Passenger(
         surname=tif.value(1, 1),
         given_names=tuple(given.split()) if given else (),
         reference=tif.value(2, 3) or None,
-        type=tif.value(2, 2) or None,
-        infant=tif.value(2, 2) == "IN",  # 9945 = 1 says an adult travels *with* a lap infant
+        type=kind or None,
+        infant=kind == "IN",  # 9945 = 1 says an adult travels *with* a lap infant
         birth_date=birth,
         gender=gender,
         nationality=nationality,
@@ -279,24 +280,28 @@ def _with_check_in(passengers: list[Passenger], group: Node) -> list[Passenger]:
         for ssr in segment.segments:
             if ssr.raw[4:8] != "SEAT" or ssr.tag != "SSR" or ssr.value(1, 1) != "SEAT":  # the prefix test is cheap
                 continue
-            index = by_ref.get(ssr.value(2, 3))
-            if index is not None and ssr.value(2, 1):
-                seats.setdefault(index, []).append(ssr.value(2, 1))
+            index, seat = by_ref.get(ssr.value(2, 3)), ssr.value(2, 1)
+            if index is not None and seat:
+                seats.setdefault(index, []).append(seat)
         if not segment.groups:
             continue
         for check_in in segment.children("Gr6"):
             for tri_group in check_in.children("Gr7"):
                 tri, tif = tri_group.segments[0], tri_group.first("TIF")
-                index = by_ref.get(tri.value(2, 4)) if tri.value(2, 4) else None
+                reference = tri.value(2, 4)
+                index = by_ref.get(reference) if reference else None
                 if index is None and tif is not None:
-                    index = by_ref.get(tif.value(2, 3)) or next(
-                        (i for i, p in enumerate(passengers) if p.surname == tif.value(1, 1)), None)
+                    index = by_ref.get(tif.value(2, 3))
+                    if index is None:
+                        surname = tif.value(1, 1)
+                        index = next((i for i, p in enumerate(passengers) if p.surname == surname), None)
                 if index is None:
                     continue
                 checked.add(index)
                 ssd, tbd = tri_group.first("SSD"), tri_group.first("TBD")
-                if ssd is not None and ssd.value(1, 1):
-                    seats.setdefault(index, []).append(ssd.value(1, 1))
+                seat = ssd.value(1, 1) if ssd is not None else ""
+                if seat:
+                    seats.setdefault(index, []).append(seat)
                 pieces = tbd.value(2, 1) if tbd is not None else ""
                 if pieces.isascii() and pieces.isdigit():
                     bags[index] = bags.get(index, 0) + int(pieces)
