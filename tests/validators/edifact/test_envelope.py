@@ -39,7 +39,9 @@ def test_clean_fixture_is_accepted():
     message = ich.messages[0]
     assert (message.reference, message.type, message.common_access_reference, message.sequence,
             message.first_last) == ("PAX001", "PAXLST", "ZZ0123/261123/1420", "01", "F")
-    assert message.group is ich.groups[0] and ich.groups[0].reference == "1"
+    # the message names its group through a weak proxy (no reference cycle): the same group, not a copy
+    assert message.group.header is ich.groups[0].header and ich.groups[0].reference == "1"
+    assert ich.groups[0].messages == [message]
 
 
 # --- UNB / UNZ -------------------------------------------------------------------------------------
