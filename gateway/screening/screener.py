@@ -8,8 +8,11 @@ replaces the attribute in one assignment. A reader therefore sees the old lists 
 never half of each, and is never blocked. Reloads are serialised by a lock among themselves only.
 
 The event loop must not build indexes (a 1M-entry list takes seconds of Python): call
-:meth:`Screener.reload_async` / :meth:`Screener.load_async`, or run :meth:`Screener.screen` in an
-executor thread; rapidfuzz releases the GIL while it compares.
+:meth:`Screener.reload_async` / :meth:`Screener.load_async`. They build each index in a spawned
+subprocess, which writes it as one file of arrays (:meth:`ListIndex.save`); this process maps that
+file (:meth:`ListIndex.open`). Why not a thread: building holds the GIL, and a thread stalled the loop
+for over 100 ms at 1M entries; and the build's transient Python objects (about a GB at 1M) then
+live and die in the child, so the serving process holds only the old index and the mapped new one.
 
 Scores are on a 0..1 scale; each list has its own threshold (default 0.85). Screening informs, never
 decides: hits are evidence for an analyst, and nothing here changes how a message is acknowledged.
@@ -18,11 +21,13 @@ decides: hits are evidence for an analyst, and nothing here changes how a messag
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
-import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import msgspec
 import structlog
@@ -128,15 +133,8 @@ def _check_specs(specs: Sequence[ListSpec]) -> None:
 
 
 def _index_bytes(index: ListIndex) -> int:
-    """Rough size of the index: arrays exactly, containers and strings by sys.getsizeof (no deep walk of entries)."""
-    total = sum(a.buffer_info()[1] * a.itemsize for a in index.post_names)
-    total += sum(a.buffer_info()[1] * a.itemsize for a in index.post_years)
-    total += sys.getsizeof(index.post_names) * 2 + 64 * 2 * len(index.post_names)
-    total += sys.getsizeof(index.name_text) + sum(sys.getsizeof(t) for t in index.name_text)
-    total += sum(sys.getsizeof(x) for x in (index.key_map, index.vocab, index.weights, index.docs))
-    total += sum(sys.getsizeof(v) for v in index.key_map.values())
-    total += len(index.name_entry) * 4 + len(index.name_slot) * 2 + len(index.name_weak) + len(index.entry_first) * 4
-    return total
+    """Rough size of the index (its arrays exactly, dicts and strings by sys.getsizeof; entries not counted)."""
+    return index.index_bytes()
 
 
 def _build(spec: ListSpec) -> tuple[ListIndex, ListStats]:
@@ -150,6 +148,28 @@ def _build(spec: ListSpec) -> tuple[ListIndex, ListStats]:
     log.info("watchlist_loaded", format=report.format, count=len(entries), seconds=round(time.perf_counter() - started, 3),
              errors=report.unreadable_dates + report.unknown_countries)
     return index, stats
+
+
+def _build_to_file(spec: ListSpec, path: str) -> ListStats:
+    """In the build subprocess: load and index one list, write the index to ``path``, return its stats."""
+    index, stats = _build(spec)
+    index.save(path)
+    return stats
+
+
+def _make_state_elsewhere(specs: Sequence[ListSpec]) -> _State:
+    """Build every list in a spawned subprocess and map the results here (see the module docstring)."""
+    _check_specs(specs)
+    mtimes = tuple(_mtime(s.path) for s in specs)
+    indexes: list[ListIndex] = []
+    stats: list[ListStats] = []
+    with tempfile.TemporaryDirectory(prefix="paxgate-screening-") as tmp, \
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for i, spec in enumerate(specs):
+            path = os.path.join(tmp, f"{i}.index")
+            stats.append(pool.submit(_build_to_file, spec, path).result())
+            indexes.append(ListIndex.open(path))  # mapped: the file may go, the pages stay until the index is freed
+    return _State(tuple(specs), tuple(indexes), tuple(stats), mtimes)
 
 
 class _State(msgspec.Struct, frozen=True):
@@ -217,13 +237,22 @@ class Screener:
             self.reloads += 1
         log.info("watchlist_reloaded", count=sum(s.entries for s in state.stats))
 
+    def _reload_elsewhere(self, specs: Sequence[ListSpec] | None) -> None:
+        with self._reload_lock:
+            state = _make_state_elsewhere(tuple(specs) if specs is not None else self._state.specs)
+            self._state = state  # the atomic swap: one attribute assignment; the old index is freed with it
+            self.reloads += 1
+        log.info("watchlist_reloaded", count=sum(s.entries for s in state.stats))
+
     async def reload_async(self, specs: Sequence[ListSpec] | None = None) -> None:
-        """:meth:`reload` in a worker thread, so the event loop keeps serving while the index is built."""
-        await asyncio.get_running_loop().run_in_executor(None, self.reload, specs)
+        """:meth:`reload` with the build in a subprocess, so the event loop keeps serving (no GIL-bound build here)."""
+        await asyncio.get_running_loop().run_in_executor(None, self._reload_elsewhere, specs)
 
     @classmethod
     async def load_async(cls, specs: Sequence[ListSpec]) -> Screener:
-        return await asyncio.get_running_loop().run_in_executor(None, cls.load, specs)
+        """:meth:`load` with the build in a subprocess (see :meth:`reload_async`)."""
+        state = await asyncio.get_running_loop().run_in_executor(None, _make_state_elsewhere, tuple(specs))
+        return cls(state)
 
     def changed(self) -> bool:
         """True when any list file's modification time differs from the one loaded (polling reload)."""

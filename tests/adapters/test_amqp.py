@@ -26,6 +26,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -103,7 +104,15 @@ def message(n: int) -> bytes:
 
 
 def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+    """The broker's own CLI (an Erlang node of its own that must reach the broker's): on a loaded
+    machine its first contact can fail transiently, so it gets three tries before the fixture fails,
+    with what it said."""
+    for attempt in range(3):
+        done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, timeout=60, check=False)
+        if done.returncode == 0:
+            return
+        time.sleep(2 * (attempt + 1))
+    raise RuntimeError(f"rabbitmqctl {' '.join(args[:1])} failed: {done.stderr.decode(errors='replace')[-500:]}")
 
 
 def user_url(user: str, password: str) -> str:
