@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from validators.edifact.delimiters import LEVEL_A_DEFAULT, Delimiters
@@ -482,18 +482,7 @@ def paxlst_with_defects(spec: PaxlstSpec, defects: Sequence[str], seed: int = 0,
     give the same bytes. The labels come back in catalogue order with every finding each defect
     must produce, placed as the validator must place it.
     """
-    unknown = [name for name in defects if name not in DEFECTS]
-    if unknown:
-        raise ValueError(f"unknown defect(s) {', '.join(unknown)}; known: {', '.join(DEFECTS)}")
-    if len(set(defects)) != len(defects):
-        raise ValueError("a defect can be seeded once per list")
-    chosen = [d for d in DEFECTS.values() if d.name in defects]
-    claimed: dict[str, str] = {}
-    for d in chosen:
-        if d.claims and d.claims in claimed:
-            raise ValueError(f"defects {claimed[d.claims]} and {d.name} both change {d.claims}: one would mask the other")
-        if d.claims:
-            claimed[d.claims] = d.name
+    chosen = choose(DEFECTS, defects, "list")
     travelling = [d for d in chosen if d.traveller]
     if len(travelling) > spec.passengers:
         raise ValueError(f"{len(travelling)} traveller defects need as many travellers; the list has {spec.passengers}")
@@ -517,8 +506,30 @@ class Seedable(Protocol):
 
     name: str
     codes: tuple[str, ...]
+    claims: str
 
     def seed(self, draft: Draft, rnd: random.Random, where: int | None, /) -> list[Mark]: ...
+
+
+S = TypeVar("S", bound=Seedable)
+
+
+def choose(catalogue: dict[str, S], names: Sequence[str], what: str) -> list[S]:
+    """The named defects in catalogue order, refusing unknown names, repeats and two defects that
+    change the same thing (one would mask the other)."""
+    unknown = [name for name in names if name not in catalogue]
+    if unknown:
+        raise ValueError(f"unknown defect(s) {', '.join(unknown)}; known: {', '.join(catalogue)}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"a defect can be seeded once per {what}")
+    chosen = [d for d in catalogue.values() if d.name in names]
+    claimed: dict[str, str] = {}
+    for d in chosen:
+        if d.claims and d.claims in claimed:
+            raise ValueError(f"defects {claimed[d.claims]} and {d.name} both change {d.claims}: one would mask the other")
+        if d.claims:
+            claimed[d.claims] = d.name
+    return chosen
 
 
 def seed_into(built: Draft, chosen: Sequence[Seedable], seat: dict[str, int], seed: int,

@@ -34,7 +34,6 @@ import msgspec
 
 from conformance.catalogue import Scenario
 from conformance.runner import (
-    ERROR,
     ONLINE_ONLY,
     CaseResult,
     MessageResult,
@@ -44,6 +43,8 @@ from conformance.runner import (
     ack_kind,
     check,
     conclude,
+    new_case,
+    render_for,
 )
 
 NOT_APPLICABLE = "not applicable"
@@ -380,16 +381,14 @@ async def run_online(scenarios: Sequence[Scenario], endpoint: Endpoint, renderer
     try:
         version = await client.version()
         for scenario in scenarios:
-            case = CaseResult(scenario.id, scenario.title, scenario.set, "", scenario.purpose, scenario.fix, scenario.family)
+            case = new_case(scenario)
             if client.name not in scenario.channels:
                 case.status, case.detail = NOT_APPLICABLE, f"the scenario is for {', '.join(scenario.channels)}"
                 results.append(case)
                 continue
             started = time.perf_counter()
-            try:
-                sent = renderer.render(scenario)
-            except (ValueError, OSError) as error:
-                case.status, case.detail = ERROR, f"could not build the message: {error}"
+            sent = render_for(renderer, scenario, case)
+            if sent is None:
                 results.append(case)
                 continue
             seen: list[Observed] = []

@@ -38,6 +38,7 @@ from conformance.builders import (
     Mark,
     SeededDefect,
     Seg,
+    choose,
     expected_findings,
     seed_into,
 )
@@ -736,18 +737,7 @@ def push_with_defects(spec: PushSpec, defects: Sequence[str], seed: int = 0) -> 
     and the labels come back in catalogue order, each finding placed as the validator must place
     it (positions 1-based with UNH = 1). ``SeededDefect.traveller`` holds the PNR's index.
     """
-    unknown = [name for name in defects if name not in DEFECTS]
-    if unknown:
-        raise ValueError(f"unknown defect(s) {', '.join(unknown)}; known: {', '.join(DEFECTS)}")
-    if len(set(defects)) != len(defects):
-        raise ValueError("a defect can be seeded once per push")
-    chosen = [d for d in DEFECTS.values() if d.name in defects]
-    claimed: dict[str, str] = {}
-    for d in chosen:
-        if d.claims and d.claims in claimed:
-            raise ValueError(f"defects {claimed[d.claims]} and {d.name} both change {d.claims}: one would mask the other")
-        if d.claims:
-            claimed[d.claims] = d.name
+    chosen = choose(DEFECTS, defects, "push")
     built = push_draft(spec)
     rnd = random.Random(seed)
     taken: set[int] = set()

@@ -331,17 +331,15 @@ def run_offline_scenarios(scenarios: Sequence[Scenario], profile: Profile = BASE
     renderer = Renderer(carrier, "CONF")
     results = []
     for scenario in scenarios:
-        case = CaseResult(scenario.id, scenario.title, scenario.set, "", scenario.purpose, scenario.fix, scenario.family)
+        case = new_case(scenario)
         if scenario.online_only:
             case.status = ONLINE_ONLY
             case.detail = "needs a live gateway (assembly, duplicates, resends): run online"
             results.append(case)
             continue
         started = now()
-        try:
-            sent = renderer.render(scenario)
-        except (ValueError, OSError) as error:
-            case.status, case.detail = ERROR, f"could not build the message: {error}"
+        sent = render_for(renderer, scenario, case)
+        if sent is None:
             results.append(case)
             continue
         seen: list[Observed] = []
@@ -352,6 +350,20 @@ def run_offline_scenarios(scenarios: Sequence[Scenario], profile: Profile = BASE
         case.seconds = now() - started
         results.append(conclude(case))
     return results
+
+
+def new_case(scenario: Scenario) -> CaseResult:
+    """The empty result of one scenario, offline or online."""
+    return CaseResult(scenario.id, scenario.title, scenario.set, "", scenario.purpose, scenario.fix, scenario.family)
+
+
+def render_for(renderer: Renderer, scenario: Scenario, case: CaseResult) -> list[Sent] | None:
+    """The scenario's messages, or None with ``case`` marked as an error when they cannot be built."""
+    try:
+        return renderer.render(scenario)
+    except (ValueError, OSError) as error:
+        case.status, case.detail = ERROR, f"could not build the message: {error}"
+        return None
 
 
 def run_offline_files(paths: Sequence[Path], profile: Profile = BASELINE) -> list[CaseResult]:
