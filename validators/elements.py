@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
 from typing import NamedTuple
 
 from validators.edifact.delimiters import Delimiters
@@ -65,7 +64,7 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
     taken apart value by value, through plain tuples compiled once, and ``check_value`` builds
     the fault when one fails.
     """
-    delimiters = segment._delimiters
+    delimiters = segment.splitter.delimiters
     if _passes(segment.raw, _clean_pattern(layout, delimiters.element, delimiters.component), delimiters):
         return []
     return _check_values(segment, layout)
@@ -73,29 +72,50 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
 
 class LayoutChecker:
     """``check_segment`` for the segments of one interchange against one set of layouts (a message
-    table's, keyed by tag): each tag's layout and clean pattern are looked up once, not per segment."""
+    table's, keyed by tag): each tag's layout and clean pattern are looked up once, not per segment,
+    and each distinct segment text is checked once (``LOC+178+LHR`` on every traveller of a list)."""
 
-    __slots__ = ("_delimiters", "_layouts")
+    __slots__ = ("_checked", "_layouts", "_release")
 
     def __init__(self, layouts: dict[str, tuple[Element, ...]], delimiters: Delimiters) -> None:
-        self._delimiters = delimiters
-        self._layouts = {tag: (layout, _clean_pattern(layout, delimiters.element, delimiters.component))
-                         for tag, layout in layouts.items()}
+        self._release = delimiters.release
+        self._layouts: dict[str, tuple[tuple[Element, ...], _Clean | None]] = {
+            tag: (layout, _clean_pattern(layout, delimiters.element, delimiters.component)) for tag, layout in layouts.items()}
+        self._checked: dict[str, list[ElementFault] | None] = {}  # segment text → its faults
+
+    def faults(self, segments: list[Segment]) -> list[tuple[Segment, list[ElementFault]]]:
+        """The segments that have faults, with them, in order. A tag no layout has is not checked."""
+        checked, found = self._checked, []
+        for segment in segments:
+            raw = segment.raw
+            faults = checked.get(raw, _UNSEEN)
+            if faults is _UNSEEN:
+                faults = checked[raw] = self(segment)
+            if faults:
+                found.append((segment, faults))
+        return found
 
     def __call__(self, segment: Segment) -> list[ElementFault] | None:
-        """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""
+        """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag.
+        ``_passes``, inline: this runs for every distinct segment text of every message."""
         entry = self._layouts.get(segment.tag)
         if entry is None:
             return None
         layout, clean = entry
-        if _passes(segment.raw, clean, self._delimiters):
-            return []
+        raw, release = segment.raw, self._release
+        if clean is not None and raw.isascii() and (release is None or release not in raw):
+            match = clean.pattern.fullmatch(raw, len(segment.tag))  # the tag ends at the first element separator
+            if match is not None and (not clean.calendar or _calendar_valid(match, clean.calendar)):
+                return []
         return _check_values(segment, layout)
+
+
+_UNSEEN: list[ElementFault] = []  # the cache's "not checked yet", told apart by identity
 
 
 def _passes(raw: str, clean: _Clean | None, delimiters: Delimiters) -> bool:
     """Whether the layout's clean pattern vouches for the segment text ``raw``. It judges only text
-    whose values are a plain split of it: ASCII (no re-decoding by envelope.decode_values changed
+    whose values are a plain split of it: ASCII (no re-decoding by the splitter changed
     them) and without release characters."""
     if clean is None or not raw.isascii():
         return False
@@ -104,9 +124,12 @@ def _passes(raw: str, clean: _Clean | None, delimiters: Delimiters) -> bool:
         return False
     cut = raw.find(delimiters.element)
     match = clean.pattern.fullmatch(raw, cut if cut != -1 else len(raw))
-    if match is None:
-        return False
-    for name, kind in clean.calendar:
+    return match is not None and _calendar_valid(match, clean.calendar)
+
+
+def _calendar_valid(match: re.Match[str], calendar: tuple[tuple[str, str], ...]) -> bool:
+    """The captured calendar values of a clean match are real dates and times."""
+    for name, kind in calendar:
         value = match.group(name)
         if value and not valid_calendar(kind, value):
             return False
@@ -302,22 +325,32 @@ def is_number(value: str) -> bool:
 
 def valid_calendar(kind: str, value: str) -> bool:
     """A real time (HHMM) or date (YYMMDD, CCYYMMDD, or DDMMYY for ``ddmmyy``) — only called on values of
-    the right length."""
-    if not is_number(value):
+    the right length. Dates are judged by their month and day against a table, not by building a
+    date: this runs for every date of every list (two-digit years are 2000-2099, as ISO 9735 reads them)."""
+    if not (value.isascii() and value.isdigit()):
         return False
-    if kind == "time":
+    if kind == "date":
+        if len(value) == 8:
+            month_day, year = value[4:], value[:4]
+            if year == "0000":
+                return False  # Python's calendar has no year 0 (date.min is 0001-01-01)
+        else:
+            month_day, year = value[2:], value[:2]
+    elif kind == "ddmmyy":
+        month_day, year = value[2:4] + value[:2], value[4:]
+    else:  # time
         return int(value[:2]) < 24 and int(value[2:4]) < 60
-    if kind == "ddmmyy":
-        value = value[4:6] + value[2:4] + value[:2]
-    if len(value) == 8:
-        year, month, day = int(value[:4]), int(value[4:6]), int(value[6:8])
-    else:
-        year, month, day = 2000 + int(value[:2]), int(value[2:4]), int(value[4:6])
-    try:
-        date(year, month, day)
-    except ValueError:
+    if month_day not in _MONTH_DAYS:
         return False
-    return True
+    if month_day != "0229":
+        return True
+    number = int(year) if len(year) == 4 else 2000 + int(year)
+    return number % 4 == 0 and (number % 100 != 0 or number % 400 == 0)
+
+
+# every MMDD of a leap year: a date is real when its MMDD is here (and 0229 falls in a leap year)
+_MONTH_DAYS = frozenset(f"{month:02d}{day:02d}" for month, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), 1)
+                        for day in range(1, days + 1))
 
 
 def describe_format(comp: Component) -> str:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from validators.edifact.contrl_tables import CONTRL
 from validators.edifact.envelope import Interchange, Message
 from validators.edifact.tokenizer import Segment
-from validators.elements import Element, ElementFault, LayoutChecker, valid_calendar
+from validators.elements import Element, LayoutChecker, valid_calendar
 from validators.findings import Findings
 from validators.paxlst.manifest import Manifest, build_manifest, flight_day
 from validators.paxlst.rules import check_content, check_part
@@ -111,16 +111,7 @@ def check_messages(interchanges: list[Interchange], findings: Findings) -> Model
 
 
 def _check_elements(check: LayoutChecker, body: list[Segment], report: _Reporter) -> None:
-    checked: dict[str, list[ElementFault] | None] = {}
-    for segment in body:
-        # the same segment text has the same faults: LOC+178+LHR need not be checked 300 times
-        raw = segment.raw
-        if raw in checked:
-            faults = checked[raw]
-        else:
-            faults = checked[raw] = check(segment)
-        if not faults:
-            continue
+    for segment, faults in check.faults(body):
         for fault in faults:
             report(_ELEMENT_CODES[fault.kind], Scope.SEGMENT, segment, fault.element, fault.component,
                    {"tag": segment.tag, **fault.params})

@@ -19,8 +19,9 @@ not a cascade. PAXLST and PNRGOV tables are both walked by this code.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import NamedTuple
+
+import msgspec
 
 from validators.edifact.tokenizer import Segment
 
@@ -78,13 +79,15 @@ def group(name: str, status: str, repeat: int, *children: Seg | Group, title: st
     return Group(name, status, repeat, children, title)
 
 
-@dataclass(slots=True, eq=False)
-class Node:
-    """One occurrence of a segment group (or the message itself) with what it holds, in order."""
+class Node(msgspec.Struct, gc=False, eq=False):
+    """One occurrence of a segment group (or the message itself) with what it holds, in order.
+
+    A msgspec struct, as segments are (one is made per group read, a thousand per list); nodes form
+    a tree, never a cycle, so the garbage collector need not track them."""
 
     rule: Group
-    segments: list[Segment] = field(default_factory=list)
-    groups: list[Node] = field(default_factory=list)
+    segments: list[Segment] = msgspec.field(default_factory=list)
+    groups: list[Node] = msgspec.field(default_factory=list)
 
     def first(self, tag: str) -> Segment | None:
         for segment in self.segments:  # a plain loop: models call this for every group they read
@@ -157,8 +160,7 @@ def _known_tags(table: MessageTable) -> frozenset[str]:
     return table.tags()
 
 
-@dataclass(slots=True)
-class _Frame:
+class _Frame(msgspec.Struct, gc=False):
     node: Node
     plan: _Plan
     index: int  # the child of node.rule the reader stands at

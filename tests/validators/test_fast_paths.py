@@ -4,6 +4,11 @@
   can hold a fault at all; whatever the text, its answer must be the value-by-value check's.
 - ``tokenizer._split_on`` finds released separators by searching for them; it must split exactly
   as a reader going character by character does.
+- A region laid out one segment per line is split at "terminator CR LF" in one go
+  (``tokenizer._lines``); what it reads must be what the careful segment-by-segment loop reads.
+- ``valid_calendar`` and the Manifest's date reading judge dates from their digits, never through
+  ``datetime.date``; they must agree with it for every month and day.
+- ``LineIndex`` counts the first lines and columns straight from the text, then indexes them.
 
 Texts are drawn from the characters that matter (separators, release, digits, letters, a code's
 characters) around real segments, so the edges (empty and surplus elements, released separators,
@@ -12,12 +17,19 @@ lengths at the limits) come up often.
 
 from __future__ import annotations
 
+import bisect
+import re
+from datetime import date
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from validators.edifact import tokenizer
 from validators.edifact.delimiters import LEVEL_A_DEFAULT
-from validators.edifact.tokenizer import Segment, _split_on
-from validators.elements import LayoutChecker, _check_values, check_segment
+from validators.edifact.tokenizer import LineIndex, Segment, SegmentRun, Splitter, _split_on, read_segments
+from validators.elements import LayoutChecker, _check_values, check_segment, valid_calendar
+from validators.paxlst.manifest import _iso_date, _Latest
 from validators.paxlst.segments import LAYOUTS as PAXLST_LAYOUTS
 from validators.pnrgov.segments import LAYOUTS as PNRGOV_LAYOUTS
 
@@ -57,9 +69,12 @@ def test_clean_pattern_agrees_with_the_value_by_value_check(raw: str, directory:
     layout = LAYOUTS[directory].get(tag)
     if layout is None:
         return
-    expected = _check_values(Segment(tag, raw, 0, len(raw), LEVEL_A_DEFAULT), layout)
-    assert check_segment(Segment(tag, raw, 0, len(raw), LEVEL_A_DEFAULT), layout) == expected
-    assert LayoutChecker(LAYOUTS[directory], LEVEL_A_DEFAULT)(Segment(tag, raw, 0, len(raw), LEVEL_A_DEFAULT)) == expected
+    def segment() -> Segment:
+        return Segment(tag, raw, 0, len(raw), Splitter(LEVEL_A_DEFAULT))
+
+    expected = _check_values(segment(), layout)
+    assert check_segment(segment(), layout) == expected
+    assert LayoutChecker(LAYOUTS[directory], LEVEL_A_DEFAULT)(segment()) == expected
 
 
 def _split_by_hand(raw: str, sep: str, rel: str) -> list[str]:
@@ -82,3 +97,101 @@ def _split_by_hand(raw: str, sep: str, rel: str) -> list[str]:
 def test_split_on_released_separators(raw: str) -> None:
     assert _split_on(raw, "'", "?") == _split_by_hand(raw, "'", "?")
     assert _split_on(raw, ":", "?") == _split_by_hand(raw, ":", "?")
+
+
+def _reading(run: SegmentRun) -> tuple[object, ...]:
+    return ([(s.tag, s.raw, s.offset, s.end) for s in run.segments], run.end,
+            [(a.code, a.offset, a.params) for a in run.anomalies], run.between_segments())
+
+
+@st.composite
+def line_per_segment_files(draw: st.DrawFn) -> str:
+    """Interchanges written one segment per line, with the faults that must send a region to the
+    careful reading drawn in now and then: spaces and blank lines between segments, a line break
+    inside a segment, a released terminator before a line break, a missing UNZ or a cut-off end."""
+    body = [draw(segment_texts()) for _ in range(draw(st.integers(0, 6)))]
+    segments = ["UNB+UNOA:4+ZZ+PAXGATE+261124:0700+R1", "UNH+M1+PAXLST:D:05B:UN:IATA", *body, "UNT+9+M1", "UNZ+1+R1"]
+    if draw(st.booleans()):
+        segments.pop()  # no UNZ
+    text = "UNA:+.? '" + draw(st.sampled_from(("", "\r\n", "\n", " \r\n")))
+    for segment in segments:
+        text += segment + "'" + draw(st.sampled_from(("\r\n",) * 6 + ("", "\n", "\r\n ", "\r\n\r\n", "?'\r\n")))
+    if draw(st.booleans()):
+        text += draw(st.sampled_from(("UNB+UNOA:4+ZZ+PAXGATE+261124:0700+R2'\r\n", "UNZ+1", "NAD+FL\r\n", "\r\n")))
+    return text
+
+
+@given(line_per_segment_files())
+@settings(max_examples=1500, deadline=None)
+def test_one_segment_per_line_reads_as_the_careful_loop(text: str) -> None:
+    fast = _reading(read_segments(text, 9, LEVEL_A_DEFAULT))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tokenizer, "_lines", lambda region, term, rel: None)
+        careful = _reading(read_segments(text, 9, LEVEL_A_DEFAULT))
+    assert fast == careful
+
+
+def _calendar_by_date(kind: str, value: str) -> bool:
+    if not (value.isascii() and value.isdigit()):
+        return False
+    if kind == "ddmmyy":
+        value = value[4:6] + value[2:4] + value[:2]
+    year, month, day = ((int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8
+                        else (2000 + int(value[:2]), int(value[2:4]), int(value[4:6])))
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def test_valid_calendar_agrees_with_date_for_every_six_digits() -> None:
+    wrong = [(kind, f"{n:06d}") for n in range(1_000_000) for kind in ("date", "ddmmyy")
+             if valid_calendar(kind, f"{n:06d}") != _calendar_by_date(kind, f"{n:06d}")]
+    assert wrong == []
+
+
+def test_valid_calendar_agrees_with_date_for_eight_digits() -> None:
+    years = [*range(0, 12), *range(1596, 1604), *range(1896, 1904), *range(1996, 2104), 9999]
+    wrong = [value for year in years for number in range(1300) if valid_calendar("date", value := f"{year:04d}{number:04d}")
+             != _calendar_by_date("date", value)]
+    assert wrong == []
+    assert not valid_calendar("date", "２０２６１１２４")  # full-width digits are no digits
+
+
+def _iso_by_date(value: str, latest: date | None) -> str | None:
+    """The reading _iso_date stands in for: through datetime.date, century by comparison."""
+    if not (value.isascii() and value.isdigit()) or len(value) not in (6, 8):
+        return None
+    try:
+        if len(value) == 8:
+            return date(int(value[:4]), int(value[4:6]), int(value[6:8])).isoformat()
+        if latest is None:
+            return None
+        month, day = int(value[2:4]), int(value[4:6])
+        year = latest.year // 100 * 100 + int(value[:2])
+        if date(year, month, day if (month, day) != (2, 29) else 28) > latest:
+            year -= 100
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize("latest", [date(2026, 11, 24), date(2000, 2, 28), date(2000, 2, 29), date(1999, 12, 31),
+                                    date(2100, 2, 28), date(2041, 3, 1), date(50, 6, 1), date(1, 1, 1), None])
+def test_manifest_dates_agree_with_date(latest: date | None) -> None:
+    anchor = _Latest.of(latest)
+    values = [f"{n:06d}" for n in range(0, 1_000_000, 7)] + ["000229", "960229", "000228", "19000229", "20000229",
+                                                             "00000101", "99991231", "1x0101", "1234567"]
+    wrong = [value for value in values if _iso_date(value, anchor) != _iso_by_date(value, latest)]
+    assert wrong == []
+
+
+@given(st.text("ab\n\r", max_size=80), st.data())
+@settings(max_examples=500, deadline=None)
+def test_line_index_counts_then_indexes_the_same(text: str, data: st.DataObject) -> None:
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    index = LineIndex(text)
+    for offset in data.draw(st.lists(st.integers(0, len(text)), min_size=1, max_size=40)):
+        line = bisect.bisect_right(starts, offset)
+        assert index.line_column(offset) == (line, offset - starts[line - 1] + 1)

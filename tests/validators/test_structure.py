@@ -11,7 +11,7 @@ from conformance.builders import PaxlstSpec, paxlst
 from validators.acks import acknowledge
 from validators.edifact.contrl import ContrlContext
 from validators.edifact.delimiters import LEVEL_A_DEFAULT
-from validators.edifact.tokenizer import Segment
+from validators.edifact.tokenizer import Segment, Splitter
 from validators.paxlst.tables import PAXLST_D05B
 from validators.profiles import BASELINE
 from validators.structure import MessageTable, group, seg, walk
@@ -36,7 +36,7 @@ def finding(text: str, code: str):
 def segments(*tags: str) -> list[Segment]:
     out = []
     for position, tag in enumerate(tags, start=2):
-        segment = Segment(tag, tag, position * 10, position * 10 + 3, LEVEL_A_DEFAULT)
+        segment = Segment(tag, tag, position * 10, position * 10 + 3, Splitter(LEVEL_A_DEFAULT))
         segment.position = position
         out.append(segment)
     return out

@@ -2,7 +2,8 @@
 
 The tokenizer works on the file decoded as ISO 8859-1, where one character is one byte, so every
 offset it reports is a byte offset. The repertoire check runs on that same text; element values
-are re-decoded afterwards for the identifiers whose encoding is not Latin-1 (UTF-8, ISO 8859-2 …).
+are decoded as they are split (``tokenizer.Splitter``) for the identifiers whose encoding is not Latin-1
+(UTF-8, ISO 8859-2 …).
 """
 
 from __future__ import annotations

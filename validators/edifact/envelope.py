@@ -30,6 +30,7 @@ _ENVELOPE_CODES = {"missing": "EDI-ENV-MISSING", "too-many": "EDI-ENV-TOO-MANY",
 _SCAN_LIMIT = 10_000  # invalid characters looked at per interchange
 _UTF8_LIMIT = 100  # invalid UTF-8 sequences looked at per interchange
 _CHARACTER_FINDINGS = 20  # components reported one by one before the rest is summed up
+_READ_AS_IS = ("ascii", "latin-1", "iso8859_1")  # encodings the tokenizer's Latin-1 reading already gives
 _NESTING_TAGS = frozenset(("UNG", "UNH", "UNT", "UNE", "UNZ"))  # the tags that open or close a level
 _SCOPE_OF_TAG = {"UNB": Scope.INTERCHANGE, "UNZ": Scope.INTERCHANGE, "UNG": Scope.GROUP, "UNE": Scope.GROUP,
                  "UNH": Scope.MESSAGE, "UNT": Scope.MESSAGE}
@@ -183,13 +184,14 @@ def read_interchange(text: str, start: int, number: int, findings: Findings, fir
         findings.add(problem.code, Scope.INTERCHANGE, start + 2 + problem.position, interchange=number,
                      segment_tag="UNA", position=problem.position, **problem.params)
 
-    run = read_segments(text, seg_start, delimiters)
+    syntax = charsets.SYNTAX_IDENTIFIERS.get(identifier)
+    encoding = syntax.encoding if syntax is not None and syntax.encoding not in _READ_AS_IS else None
+    run = read_segments(text, seg_start, delimiters, encoding)
     interchange = Interchange(number, start, run.end, una, delimiters, identifier, version, run.segments)
     checker = _EnvelopeChecker(text, interchange, findings, first_message)
     checker.walk()
     checker.check_repertoire()
-    checker.report_anomalies(run.anomalies, run.whitespace)
-    checker.decode_values()
+    checker.report_anomalies(run.anomalies, run.between_segments())
     return interchange
 
 
@@ -482,7 +484,9 @@ class _EnvelopeChecker:
                      what=" and ".join(kinds), syntax=identifier.code,
                      allowed=charsets.hint(identifier, kinds) or identifier.describe_allowed())
 
-    def report_anomalies(self, anomalies: list[Anomaly], whitespace: list[int]) -> None:
+    def report_anomalies(self, anomalies: list[Anomaly], whitespace: tuple[int, int] | None) -> None:
+        """Tokenizer faults as findings; ``whitespace`` is where whitespace between segments was
+        first seen and how often."""
         starts = [s.offset for s in self.ich.segments]
         maps: dict[int, SegmentMap] = {}
         for anomaly in anomalies:
@@ -503,19 +507,5 @@ class _EnvelopeChecker:
                 element = component = None
             scope = _scope_of(segment)
             self.add(anomaly.code, scope, segment, element, component, offset=anomaly.offset, **anomaly.params)
-        if whitespace:
-            self.add("EDI-SEG-WHITESPACE", Scope.INTERCHANGE, None, offset=whitespace[0], count=len(whitespace))
-
-    def decode_values(self) -> None:
-        """Re-decode element values whose encoding is not Latin-1 (the tokenizer's reading)."""
-        identifier = self.identifier
-        if identifier is None or identifier.encoding in ("ascii", "latin-1", "iso8859_1"):
-            return
-        if self.text[self.ich.start:self.ich.end].isascii():
-            return
-        encoding = identifier.encoding
-        for segment in self.ich.segments:
-            for components in segment.elements:
-                for j, value in enumerate(components):
-                    if not value.isascii():
-                        components[j] = value.encode("latin-1").decode(encoding, "replace")
+        if whitespace is not None:
+            self.add("EDI-SEG-WHITESPACE", Scope.INTERCHANGE, None, offset=whitespace[0], count=whitespace[1])

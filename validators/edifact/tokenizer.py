@@ -13,6 +13,10 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from operator import add
+
+import msgspec
 
 from validators.edifact.delimiters import Delimiters
 
@@ -31,37 +35,68 @@ _BETWEEN_SEGMENTS = re.compile(r"[ \t\r\n]+")
 RELEASE_FINDINGS = 20  # misused release characters reported per interchange
 
 
-class Segment:
+class Splitter:
+    """How the segments of one interchange are taken apart into data elements.
+
+    Element lists are shared by every segment with the same text: a list repeats segments
+    (``LOC+178+LHR``, ``ATT+2++M``) once per traveller, and each distinct text is split once. The
+    lists are therefore read-only for everyone. Values are decoded here when the interchange's
+    syntax identifier names an encoding other than Latin-1 (the tokenizer's one-byte-per-character
+    reading), so no later pass has to rewrite them.
+    """
+
+    __slots__ = ("_read", "delimiters", "encoding")
+
+    def __init__(self, delimiters: Delimiters, encoding: str | None = None) -> None:
+        self.delimiters = delimiters
+        self.encoding = encoding  # None: values stay as read (ASCII or Latin-1)
+        self._read: dict[str, list[list[str]]] = {}
+
+    def __call__(self, raw: str) -> list[list[str]]:
+        elements = self._read.get(raw)
+        if elements is None:
+            elements = split_elements(raw, self.delimiters)
+            encoding = self.encoding
+            if encoding is not None and not raw.isascii():
+                elements = [[v if v.isascii() else v.encode("latin-1").decode(encoding, "replace") for v in components]
+                            for components in elements]
+            self._read[raw] = elements
+        return elements
+
+
+class Segment(msgspec.Struct, gc=False, eq=False):
     """One segment: its tag, its data elements as lists of components, and its place in the file.
 
     ``elements[i][j]`` is component j+1 of data element i+1 (the 0098/0104 positions CONTRL uses);
     a simple data element is a one-component list. Values are unescaped. Elements are split from
-    the raw text on first use: the syntax pass needs only tags and offsets for most segments.
+    the raw text on first use (the syntax pass needs only tags and offsets for most segments) and
+    are shared with every segment of the same text: read them, never change them.
+
+    A msgspec struct (its constructor is C; one is made per segment read) that the garbage
+    collector need not track: a segment refers to strings, lists of strings and its splitter,
+    never back to anything that holds it.
     """
 
-    __slots__ = ("tag", "raw", "offset", "end", "position", "_elements", "_delimiters")
-
-    def __init__(self, tag: str, raw: str, offset: int, end: int, delimiters: Delimiters) -> None:
-        self.tag = tag
-        self.raw = raw  # the segment as sent, without its terminator
-        self.offset = offset  # byte offset of the first tag character
-        self.end = end  # byte offset of the segment terminator (or end of data when unterminated)
-        self.position = 0  # position in its message as CONTRL counts it (UNH = 1); 0 outside messages
-        self._elements: list[list[str]] | None = None
-        self._delimiters = delimiters
+    tag: str
+    raw: str  # the segment as sent, without its terminator
+    offset: int  # byte offset of the first tag character
+    end: int  # byte offset of the segment terminator (or end of data when unterminated)
+    splitter: Splitter
+    position: int = 0  # position in its message as CONTRL counts it (UNH = 1); 0 outside messages
+    _elements: list[list[str]] | None = None
 
     @property
     def elements(self) -> list[list[str]]:
         elements = self._elements
         if elements is None:
-            elements = self._elements = split_elements(self.raw, self._delimiters)
+            elements = self._elements = self.splitter(self.raw)
         return elements
 
     def value(self, element: int, component: int = 1) -> str:
         """The value at 1-based element/component positions, '' when absent."""
         elements = self._elements  # the property's work, inline: this is called for most values read
         if elements is None:
-            elements = self._elements = split_elements(self.raw, self._delimiters)
+            elements = self._elements = self.splitter(self.raw)
         if element > len(elements):
             return ""
         components = elements[element - 1]
@@ -101,34 +136,54 @@ class SegmentRun:
     end: int  # offset just past the last segment read (past UNZ's terminator, or end of data)
     anomalies: list[Anomaly]
     whitespace: list[int]  # offsets where whitespace between segments was skipped
+    line_breaks: int = 0  # CR LF after the terminators of a one-segment-per-line region, stripped in bulk
+
+    def between_segments(self) -> tuple[int, int] | None:
+        """Where whitespace between segments was first skipped and how often, or None."""
+        count = len(self.whitespace) + self.line_breaks
+        if not count:
+            return None
+        firsts = self.whitespace[:1] + ([self.segments[0].end + 1] if self.line_breaks else [])
+        return min(firsts), count
 
 
-def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
+def read_segments(text: str, start: int, delimiters: Delimiters, encoding: str | None = None) -> SegmentRun:
     """Read segments from ``text[start:]`` up to and including UNZ, or up to the next UNA/UNB.
+
+    ``encoding`` is the values' encoding when it is not Latin-1 (see ``Splitter``).
 
     Stops before a segment whose tag is UNA or UNB (that is the next interchange; a missing UNZ is
     for the envelope layer to report) and after UNZ. The region up to the first unreleased UNZ is
     split in one pass; the per-segment loop only slices, so the cost stays linear in the file.
     """
     term, rel, elem, comp = delimiters.segment, delimiters.release, delimiters.element, delimiters.component
+    splitter = Splitter(delimiters, encoding)
     whitespace_chars = between_segments(delimiters)
     separators = (elem, comp)
     stop = _region_end(text, start, delimiters)
-    region = text[start:stop]
-    parts = region.split(term) if rel is None else _split_on(region, term, rel)
+    whitespace: list[int] = []
+    region = text[start:stop].lstrip(whitespace_chars)  # e.g. a line break after UNA
+    pos = stop - len(region)
+    if pos > start:
+        whitespace.append(start)
+    parts = _lines(region, term, rel)
+    gap = 0 if parts is None else 2  # the CR LF after each terminator, split off with it
+    if parts is None:
+        parts = region.split(term) if rel is None else _split_on(region, term, rel)
     tail = parts.pop()  # what follows the last terminator: nothing, whitespace, or an unterminated segment
     # what no segment can have unless the region shows it, asked once instead of for every segment
-    breaks = "\n" in region or "\r" in region
-    spaced = region[:1] in whitespace_chars or any(term + c in region for c in whitespace_chars)
+    breaks = not gap and ("\n" in region or "\r" in region)
+    spaced = not gap and any(term + c in region for c in whitespace_chars)
     trailing = elem + term in region or comp + term in region
     segments: list[Segment] = []
     append = segments.append
     anomalies: list[Anomaly] = []
-    whitespace: list[int] = []
     good_tags: set[str] = set()
-    pos = start
+    lead = 0  # characters between the previous terminator and this segment, stripped in bulk
+    stopped = ""  # why the loop ended early: "UNZ", or "UNB" when the next interchange begins
     for raw in parts:
-        offset = pos
+        offset = pos + lead
+        lead = gap
         if spaced and raw and raw[0] in whitespace_chars:
             if raw[:2] == "\r\n" and raw[2:3] not in whitespace_chars:
                 skip = 2  # the usual CR/LF after each terminator, without a regex
@@ -142,11 +197,11 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
         cut_at = raw.find(elem)
         tag = raw if cut_at == -1 else raw[:cut_at]
         if tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
-            pos = offset  # the next interchange begins: leave it for the next read
+            pos, stopped = offset, "UNB"  # the next interchange begins: leave it for the next read
             break
         end = offset + len(raw)
         pos = end + 1
-        segment = Segment(tag, raw, offset, end, delimiters)
+        segment = Segment(tag, raw, offset, end, splitter)
         append(segment)
         if tag not in good_tags:
             _check_tag(segment, good_tags, anomalies)
@@ -155,12 +210,42 @@ def read_segments(text: str, start: int, delimiters: Delimiters) -> SegmentRun:
         if trailing and raw[-1:] in separators and not _released_at(raw, len(raw) - 1, rel):
             anomalies.append(Anomaly("EDI-SEG-TRAILING-SEPARATOR", end - 1, segment))
         if tag == "UNZ":
+            stopped = tag
             break
-    else:
-        pos = _read_unterminated(tail, pos, segments, delimiters, anomalies, whitespace)
+    # the line breaks split off in bulk are whitespace between segments too (one before the next interchange)
+    line_breaks = max(len(segments) - 1 + (stopped == "UNB"), 0) if gap else 0
+    if not stopped:
+        pos = _read_unterminated(tail, pos, segments, splitter, anomalies, whitespace)
     if rel is not None:
         _misused_releases(text, start, pos, delimiters, anomalies)
-    return SegmentRun(segments, pos, anomalies, whitespace)
+    return SegmentRun(segments, pos, anomalies, whitespace, line_breaks)
+
+
+def _lines(region: str, term: str, rel: str | None) -> list[str] | None:
+    """The region split at "terminator CR LF" when that is how every segment ends (the usual one
+    segment per line): the line breaks go with the split, so the reader never looks at a segment's
+    start. The last part is what follows the last terminator, as a plain split gives it. None when
+    the region is laid out otherwise (a line break anywhere else, a space after one, a released
+    terminator before one): the careful reading handles those."""
+    lines = region.count("\r\n")
+    if (term in "\r\n" or not lines or region.count("\r") != lines or region.count("\n") != lines
+            or region.count(term + "\r\n") != lines or "\r\n " in region or "\r\n\t" in region):
+        return None
+    released = 0
+    if rel is not None and rel + term in region:
+        if rel + rel + term in region or rel + term + "\r\n" in region:
+            return None  # release runs or a released terminator before a line break: the careful split tells
+        released = region.count(rel + term)
+    final = region.endswith(term)
+    if region.count(term) - released != lines + final:
+        return None  # a terminator not followed by a line break
+    parts = region.split(term + "\r\n")
+    if final:  # the region ends at its last terminator (UNZ's): nothing follows it
+        parts[-1] = parts[-1][:-1]
+        parts.append("")
+    else:  # what follows the last terminator, with the line break that came after it
+        parts[-1] = "\r\n" + parts[-1]
+    return parts
 
 
 def _check_tag(segment: Segment, good_tags: set[str], anomalies: list[Anomaly]) -> None:
@@ -177,9 +262,10 @@ def _first_break(raw: str) -> int:
     return min(i for i in (raw.find("\n"), raw.find("\r")) if i != -1)
 
 
-def _read_unterminated(tail: str, pos: int, segments: list[Segment], delimiters: Delimiters,
+def _read_unterminated(tail: str, pos: int, segments: list[Segment], splitter: Splitter,
                        anomalies: list[Anomaly], whitespace: list[int]) -> int:
     """The text after the last terminator: nothing, whitespace, the next interchange, or a cut-off segment."""
+    delimiters = splitter.delimiters
     stripped = tail.lstrip(between_segments(delimiters))
     if not stripped:
         if tail:
@@ -190,7 +276,7 @@ def _read_unterminated(tail: str, pos: int, segments: list[Segment], delimiters:
         return offset  # a (truncated) next interchange: the next read reports it
     cut_at = stripped.find(delimiters.element)
     tag = stripped if cut_at == -1 else stripped[:cut_at]
-    segment = Segment(tag, stripped, offset, offset + len(stripped), delimiters)
+    segment = Segment(tag, stripped, offset, offset + len(stripped), splitter)
     segments.append(segment)
     _check_tag(segment, set(), anomalies)
     if "\n" in stripped or "\r" in stripped:
@@ -330,16 +416,27 @@ class SegmentMap:
 
 
 class LineIndex:
-    """Byte offset → 1-based line and column, built once per file when a finding needs it."""
+    """Byte offset → 1-based line and column. The first few are counted straight from the text (a
+    clean list with one finding should not pay for indexing every line of the file); an index of
+    line starts is built once more are asked for."""
 
-    __slots__ = ("_text", "_starts")
+    __slots__ = ("_asked", "_starts", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._starts: list[int] | None = None
+        self._asked = 0
 
     def line_column(self, offset: int) -> tuple[int, int]:
         if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+            self._asked += 1
+            if self._asked <= _COUNTED_LOOKUPS:
+                text = self._text
+                return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+            # each line starts one past the end of the one before (C-level map and running sum)
+            self._starts = list(accumulate(map(add, map(len, self._text.split("\n")), repeat(1)), initial=0))
         line = bisect.bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
+
+
+_COUNTED_LOOKUPS = 16  # line/column lookups answered by counting before the index is built

@@ -10,12 +10,15 @@ This is personal data: it is built for forwarding and screening, never for logs.
 
 from __future__ import annotations
 
+from calendar import isleap
 from datetime import date, datetime
+from typing import NamedTuple
 
 import msgspec
 
 from validators.edifact.envelope import Message
 from validators.edifact.tokenizer import Segment
+from validators.elements import valid_calendar
 from validators.structure import Node
 
 # NAD 3035 party function → traveller role (STANDARDS.md §2.3.2)
@@ -108,6 +111,7 @@ def build_manifest(message: Message, root: Node, prepared: date | None) -> Manif
     identifier = message.identifier
     flights = tuple(_flight(group) for group in root.children("SG2"))
     reference_day = _first_day(flights) or prepared
+    births, expiries = _Latest.of(reference_day), _Latest.of(_years_after(reference_day, 15))
     sequence = message.sequence
     return Manifest(
         message=message.index,
@@ -119,7 +123,7 @@ def build_manifest(message: Message, root: Node, prepared: date | None) -> Manif
         transaction_reference=(header_rff.value(1, 2) or None) if header_rff and header_rff.value(1) == "TN" else None,
         reporting_party=_reporting_party(root),
         flights=flights,
-        travellers=tuple(_traveller(group, reference_day) for group in root.children("SG4")),
+        travellers=tuple([_traveller(group, births, expiries) for group in root.groups if group.rule.name == "SG4"]),
         totals={c.value(1, 1): int(c.value(1, 2)) for c in root.all("CNT") if c.value(1, 2).isascii()
                 and c.value(1, 2).isdigit()},
         part=Part(message.common_access_reference or None, int(sequence) if sequence.isascii() and sequence.isdigit()
@@ -160,7 +164,7 @@ def _first_day(flights: tuple[Flight, ...]) -> date | None:
     return None
 
 
-def _traveller(group: Node, flight_day: date | None) -> Traveller:
+def _traveller(group: Node, births: _Latest | None, expiries: _Latest | None) -> Traveller:
     """One pass over the traveller's segments (this runs for every person on every list), reading
     the split elements directly: ``first`` is the first data element, ``first[0]`` its qualifier."""
     segments = group.segments
@@ -178,56 +182,57 @@ def _traveller(group: Node, flight_day: date | None) -> Traveller:
             references.setdefault(first[0], []).append(first[1] if len(first) > 1 else "")
         elif tag == "DTM":
             if first[0] == "329" and "birth_date" not in fields:
-                fields["birth_date"] = _iso_date(first[1] if len(first) > 1 else "", flight_day)
+                fields["birth_date"] = _iso_date(first[1] if len(first) > 1 else "", births)
         else:
             single = _SINGLE.get(tag)
             if single is not None and single[0] not in fields:
-                name, element, component = single
-                fields[name] = segment.value(element, component) or None
-    nad = segments[0]
-    elements = nad.elements
+                name, element = single
+                fields[name] = (elements[element][0] if len(elements) > element else "") or None
+    elements = segments[0].elements  # the NAD
     function = elements[0][0] if elements else ""
     names = [v for v in elements[3] if v] if len(elements) > 3 else []
     return Traveller(
-        position=nad.position,
+        position=segments[0].position,
         role=ROLES.get(function, function),
         surname=names[0] if names else "",
         given_names=tuple(names[1:]),
         references={k: tuple(v) for k, v in references.items()},
-        documents=tuple([_document(doc, flight_day) for doc in group.groups if doc.rule.name == "SG5"]),
+        documents=tuple([_document(doc, births, expiries) for doc in group.groups if doc.rule.name == "SG5"]),
         **fields,  # type: ignore[arg-type]
     )
 
 
 _NO_ELEMENT = ("",)  # what a segment without data elements reads as: every value empty
-# the first of these segments in a traveller group fills one field, from (element, component)
-_SINGLE = {"ATT": ("gender", 3, 1), "NAT": ("nationality", 2, 1), "EMP": ("crew_function", 2, 1),
-           "GEI": ("verified", 2, 1)}
+# the first of these segments in a traveller group fills one field, from the first component of an
+# element (0-based: ATT's third data element is the gender)
+_SINGLE = {"ATT": ("gender", 2), "NAT": ("nationality", 1), "EMP": ("crew_function", 1), "GEI": ("verified", 1)}
 
 
-def _document(group: Node, flight_day: date | None) -> Document:
+def _document(group: Node, births: _Latest | None, expiries: _Latest | None) -> Document:
     """One pass over a document group: its DOC (the trigger), dates by qualifier (the last of each
     wins), the first LOC+91."""
     segments = group.segments
     dates: dict[str, str] = {}
-    issued_in: Segment | None = None
+    issuing_state: str | None = None
+    issued_in = False
     for segment in segments[1:]:
         tag = segment.tag
-        if tag not in ("DTM", "LOC"):
+        if tag != "DTM" and (tag != "LOC" or issued_in):
             continue
         elements = segment.elements
         first = elements[0] if elements else _NO_ELEMENT
         if tag == "DTM":
             dates[first[0]] = first[1] if len(first) > 1 else ""
-        elif first[0] == "91" and issued_in is None:
-            issued_in = segment
-    doc = segments[0]
+        elif first[0] == "91":
+            issued_in = True
+            issuing_state = (elements[1][0] if len(elements) > 1 else "") or None
+    doc = segments[0].elements
     return Document(
-        type=doc.value(1, 1),
-        number=doc.value(2, 1),
-        issuing_state=(issued_in.value(2) or None) if issued_in else None,
-        expiry=_iso_date(dates["36"], _years_after(flight_day, 15)) if "36" in dates else None,
-        issued=_iso_date(dates["182"], flight_day) if "182" in dates else None,
+        type=doc[0][0] if doc else "",
+        number=doc[1][0] if len(doc) > 1 else "",
+        issuing_state=issuing_state,
+        expiry=_iso_date(dates["36"], expiries) if "36" in dates else None,
+        issued=_iso_date(dates["182"], births) if "182" in dates else None,
     )
 
 
@@ -250,21 +255,38 @@ def _local_time(dtm: Segment) -> str | None:
     return moment.isoformat(timespec="minutes") if moment else None
 
 
-def _iso_date(value: str, latest: date | None) -> str | None:
+class _Latest(NamedTuple):
+    """The latest day a two-digit year may give, as the strings ``_iso_date`` compares and joins."""
+
+    day: str  # CCYYMMDD
+    century: str  # the day's century, "20" for 2026
+    previous: str  # the century before, "19"; "" in the first century (no year 0 before it)
+
+    @classmethod
+    def of(cls, day: date | None) -> _Latest | None:
+        if day is None:
+            return None
+        century = day.year // 100
+        return cls(f"{day.year:04d}{day.month:02d}{day.day:02d}", f"{century:02d}", f"{century - 1:02d}" if century else "")
+
+
+def _iso_date(value: str, latest: _Latest | None) -> str | None:
     """YYMMDD or CCYYMMDD as ISO. A two-digit year takes the latest century that keeps the date no
     later than ``latest``: the flight day for births and issue dates, fifteen years after it for
-    expiry dates (no travel document is valid longer), so ``610218`` on a 2017 flight is 1961."""
-    if not (value.isascii() and value.isdigit()) or len(value) not in (6, 8):
-        return None
-    try:
-        if len(value) == 8:
-            return date(int(value[:4]), int(value[4:6]), int(value[6:8])).isoformat()
-        if latest is None:
-            return None  # no date to place the century by
-        yy, month, day = int(value[:2]), int(value[2:4]), int(value[4:6])
-        year = latest.year // 100 * 100 + yy
-        if date(year, month, day if (month, day) != (2, 29) else 28) > latest:
-            year -= 100
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    expiry dates (no travel document is valid longer), so ``610218`` on a 2017 flight is 1961.
+
+    Two dates per traveller on every list, so the digits are compared and joined as text (CCYYMMDD
+    strings order as the dates do), never turned into numbers or a ``date``."""
+    if len(value) == 8:
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}" if valid_calendar("date", value) else None
+    if len(value) != 6 or latest is None or not valid_calendar("date", value):
+        return None  # without a day to place the century by, a two-digit year stays unread
+    full = latest.century + value
+    # 29 February compares as the 28th: whether the year is a leap year is asked once it is chosen
+    if (full if value[2:] != "0229" else full[:4] + "0228") > latest.day:
+        if not latest.previous:
+            return None  # before the first century
+        full = latest.previous + value
+    if full[:4] == "0000" or (value[2:] == "0229" and not isleap(int(full[:4]))):
+        return None  # 29 February of a century year that is no leap year (1900), or the year 0
+    return f"{full[:4]}-{value[2:4]}-{value[4:]}"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from validators.edifact.tokenizer import Segment
 from validators.elements import valid_calendar
 from validators.icao import countries
-from validators.icao.countries import Role
+from validators.icao.countries import ISO_3166_1, Role
 from validators.paxlst import segments
 from validators.paxlst.manifest import Manifest, local_datetime
 from validators.paxlst.requirements import REQUIREMENTS
@@ -73,19 +73,23 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
         for leg in group.children("SG3"):
             for dtm in leg.all("DTM"):
                 _check_date(dtm, report)
-    travellers = root.children("SG4")
+    travellers = [group for group in root.groups if group.rule.name == "SG4"]
     required = [REQUIREMENTS[name] for name in profile.paxlst_require]
     for group, traveller in zip(travellers, manifest.travellers, strict=True):
+        # one pass over the traveller's segments, the usual values judged inline (this runs for every
+        # person on every list); a value that fails is explained by the helper that names the fault
         for segment in group.segments:
             tag = segment.tag
-            if tag == "NAT":
-                _check_country(segment, 2, "nationality", countries.is_nationality, "nationality", report)
-            elif tag == "LOC":
-                place = COUNTRY_PLACES.get(segment.value(1))
-                if place is not None:
-                    _check_country(segment, 2, place, countries.is_nationality, "nationality", report)
-            elif tag == "DTM":
+            if tag == "DTM":
                 _check_date(segment, report)
+            elif tag in ("NAT", "LOC"):
+                elements = segment.elements
+                if tag == "LOC" and (not elements or elements[0][0] not in COUNTRY_PLACES):
+                    continue
+                code = elements[1][0] if len(elements) > 1 else ""
+                if code and code not in ISO_3166_1:
+                    place = "nationality" if tag == "NAT" else COUNTRY_PLACES[elements[0][0]]
+                    _check_country(segment, 2, place, countries.is_nationality, "nationality", report)
         if traveller.birth_date and flight_day is not None:
             born = date.fromisoformat(traveller.birth_date)
             if born > flight_day or (flight_day - born).days > OLDEST_AGE * 366:
@@ -94,12 +98,16 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
                     report("PAXLST-BIRTH-FUTURE", Scope.BUSINESS, birth, 1, 2, {})
                 else:
                     report("PAXLST-BIRTH-AGE", Scope.BUSINESS, birth, 1, 2, {"years": str(OLDEST_AGE)})
-        for doc_group, document in zip(group.children("SG5"), traveller.documents, strict=True):
-            _check_document(doc_group, document.expiry, flight_day, report)
-        missing = [requirement.words for requirement in required if not requirement.present(traveller)]
-        if missing:
-            report("PAXLST-REQUIRED", Scope.BUSINESS, group.segments[0], None, None, {
-                "profile": profile.name, "missing": ", ".join(missing)})
+        if traveller.documents:
+            documents = iter(traveller.documents)
+            for doc_group in group.groups:
+                if doc_group.rule.name == "SG5":
+                    _check_document(doc_group, next(documents).expiry, flight_day, report)
+        if required:
+            missing = [requirement.words for requirement in required if not requirement.present(traveller)]
+            if missing:
+                report("PAXLST-REQUIRED", Scope.BUSINESS, group.segments[0], None, None, {
+                    "profile": profile.name, "missing": ", ".join(missing)})
     _check_totals(root, manifest, report)
 
 
@@ -196,12 +204,13 @@ def _check_date(dtm: Segment, report: Report) -> None:
     value = c507[1] if len(c507) > 1 else ""
     if not value:
         return
-    qualifier, fmt = c507[0], c507[2] if len(c507) > 2 else ""
+    qualifier = c507[0]
     if qualifier in DATE_QUALIFIERS:
         if len(value) not in (6, 8) or not valid_calendar("date", value):
             report("PAXLST-DATE", Scope.SEGMENT, dtm, 1, 2, {
                 "what": DATE_QUALIFIERS[qualifier], "format": "YYMMDD or CCYYMMDD"})
     elif qualifier in TIME_QUALIFIERS:
+        fmt = c507[2] if len(c507) > 2 else ""
         expected = 12 if fmt == "203" else 10
         if len(value) != expected or not (valid_calendar("date", value[:expected - 4])
                                          and valid_calendar("time", value[expected - 4:])):
@@ -210,20 +219,29 @@ def _check_date(dtm: Segment, report: Report) -> None:
 
 
 def _check_document(group: Node, expiry: str | None, flight_day: date | None, report: Report) -> None:
-    doc = group.first("DOC")
-    assert doc is not None
-    number = doc.value(2, 1)
-    pattern = DOCUMENT_NUMBER.get(doc.value(1, 1), OTHER_DOCUMENT_NUMBER)
+    """One pass over a document group: the DOC (its trigger, always first), then its dates and
+    issuing state in table order (DTM before LOC)."""
+    segments = group.segments
+    doc = segments[0]
+    elements = doc.elements
+    kind = elements[0][0] if elements else ""
+    number = elements[1][0] if len(elements) > 1 else ""
+    pattern = DOCUMENT_NUMBER.get(kind, OTHER_DOCUMENT_NUMBER)
     if number and not pattern.fullmatch(number):
         report("PAXLST-DOC-NUMBER", Scope.BUSINESS, doc, 2, None, {
-            "type": doc.value(1, 1) or "?", "length": str(len(number)),
+            "type": kind or "?", "length": str(len(number)),
             "expected": "up to 9 letters A-Z and digits" if pattern is not OTHER_DOCUMENT_NUMBER
             else "up to 35 letters A-Z and digits"})
-    for dtm in group.all("DTM"):
-        _check_date(dtm, report)
-    for loc in group.all("LOC"):
-        if loc.value(1) == "91":
-            _check_country(loc, 2, "document issuing state", countries.is_issuer, "issuer", report)
+    for segment in segments[1:]:
+        tag = segment.tag
+        if tag == "DTM":
+            _check_date(segment, report)
+        elif tag == "LOC":
+            elements = segment.elements
+            if elements and elements[0][0] == "91":
+                code = elements[1][0] if len(elements) > 1 else ""
+                if code and code not in ISO_3166_1:
+                    _check_country(segment, 2, "document issuing state", countries.is_issuer, "issuer", report)
     if expiry and flight_day is not None and date.fromisoformat(expiry) < flight_day:
         dtm = next(d for d in group.all("DTM") if d.value(1, 1) == "36")
         report("PAXLST-DOC-EXPIRED", Scope.BUSINESS, dtm, 1, 2, {"days": str((flight_day - date.fromisoformat(expiry)).days)})

@@ -21,7 +21,7 @@ import pytest
 
 from conformance.builders import PaxlstSpec, paxlst
 from validators.edifact.delimiters import LEVEL_A_DEFAULT
-from validators.edifact.tokenizer import Segment
+from validators.edifact.tokenizer import Segment, Splitter
 from validators.elements import Component, Element, ElementFault, check_segment, check_value
 from validators.paxlst import segments as seg
 from validators.paxlst.segments import LAYOUTS, layouts
@@ -39,7 +39,7 @@ Fault = tuple[str, int, int | None]  # kind, element, component
 
 def segment(raw: str) -> Segment:
     """A segment from its text in the default level A separators (no terminator)."""
-    return Segment(raw[:3], raw, 0, len(raw), LEVEL_A_DEFAULT)
+    return Segment(raw[:3], raw, 0, len(raw), Splitter(LEVEL_A_DEFAULT))
 
 
 def faults(raw: str, directory: str = "05B") -> list[Fault]:
