@@ -134,20 +134,18 @@ class _Plan:
             ahead.append(table)
         self.ahead = tuple(ahead)
         self.rest = tuple(tuple(m for m in mandatory if m >= start) for start in range(len(children) + 1))
-        self.children = tuple(_Step(index, _Plan(child, True) if isinstance(child, Group) else None, child.repeat)
-                              for index, child in enumerate(children))
+        self.children: tuple[_Step, ...] = tuple((index, _Plan(child, True) if isinstance(child, Group) else None, child.repeat)
+                                                 for index, child in enumerate(children))
         # standing at a nested group's trigger, the next segment may only match from its second child on
         # (see _first_open); the message itself has no trigger
         self.steps = tuple({tag: self.children[index] for tag, (index, passed) in ahead[1 if nested and at == 0 else at].items()
                             if not passed} for at in range(len(children)))
 
 
-class _Step(NamedTuple):
-    """A child of a group, as the walk moves to it."""
-
-    index: int
-    sub: _Plan | None  # its plan, when the child is a group
-    repeat: int
+# A child of a group, as the walk moves to it: its index, its plan when it is a group (else None), its
+# repeats. A plain tuple, not a NamedTuple: the walk unpacks one per segment, and only an exact tuple
+# unpacks without an iterator.
+_Step = tuple[int, "_Plan | None", int]
 
 
 @functools.cache
@@ -178,12 +176,17 @@ def walk(table: MessageTable, header: Segment, body: list[Segment], trailer: Seg
     stack = [_Frame(root, plan, 0, 0)]
     faults: list[Fault] = []
     previous = header
+    # The innermost group's state lives in locals while the walk stays in it or opens a group inside
+    # it (most segments: a traveller's ATT, DTM, LOC … after its NAD); it is written back to its frame
+    # before a group closes or a segment fits nowhere, which the stack of frames then works out.
+    frame = stack[-1]
+    steps, at, count, append = frame.plan.steps, frame.index, frame.count, frame.node.segments.append
+    here = steps[at]
     for segment in body:
         tag = segment.tag
-        frame = stack[-1]
-        # the usual case first: the tag fits the innermost group, passing nothing mandatory by
-        step = frame.plan.steps[frame.index].get(tag)
+        step = here.get(tag)
         if step is None:
+            frame.index, frame.count = at, count
             place = _place(stack, tag)
             if place is None:
                 _unexpected(table, stack, segment, faults)
@@ -195,24 +198,31 @@ def walk(table: MessageTable, header: Segment, body: list[Segment], trailer: Seg
             del stack[depth + 1:]
             frame = stack[depth]
             step = frame.plan.children[index]
+            steps, at, count, append = frame.plan.steps, frame.index, frame.count, frame.node.segments.append
         index, sub, repeat = step
-        if index != frame.index:
-            frame.index, frame.count = index, 1
+        if index != at:
+            at, count = index, 1
         else:
-            frame.count += 1
+            count += 1
         if sub is None:
-            frame.node.segments.append(segment)
-            if frame.count == repeat + 1:  # report once, at the first one too many
+            append(segment)
+            if count == repeat + 1:  # report once, at the first one too many
                 faults.append(Fault("MSG-SEGMENT-REPEAT", segment, {
                     "tag": tag, "max": str(repeat), "where": _where(frame.plan.rule)}))
-        else:
+            here = steps[at]
+        else:  # a group opens inside the innermost one, and becomes it
             node = Node(sub.rule, [segment])
             frame.node.groups.append(node)
-            if frame.count == repeat + 1:
+            if count == repeat + 1:
                 faults.append(Fault("MSG-GROUP-REPEAT", segment, {
                     "group_name": sub.rule.name, "tag": tag, "max": str(repeat), "title": _title(sub.rule)}))
-            stack.append(_Frame(node, sub, 0, 1))
+            frame.index, frame.count = at, count
+            frame = _Frame(node, sub, 0, 1)
+            stack.append(frame)
+            steps, at, count, append = sub.steps, 0, 1, node.segments.append
+            here = steps[0]
         previous = segment
+    frame.index, frame.count = at, count
     for frame in reversed(stack):
         for missing in _remaining(frame):
             faults.append(_missing(missing, frame.node.rule, previous, trailer.tag))

@@ -39,28 +39,33 @@ class Splitter:
     """How the segments of one interchange are taken apart into data elements.
 
     Element lists are shared by every segment with the same text: a list repeats segments
-    (``LOC+178+LHR``, ``ATT+2++M``) once per traveller, and each distinct text is split once. The
-    lists are therefore read-only for everyone. Values are decoded here when the interchange's
-    syntax identifier names an encoding other than Latin-1 (the tokenizer's one-byte-per-character
-    reading), so no later pass has to rewrite them.
+    (``LOC+178+LHR``, ``ATT+2++M``) once per traveller, and each distinct text is split once
+    (``read`` holds them, by text). The lists are therefore read-only for everyone. Values are
+    decoded here when the interchange's syntax identifier names an encoding other than Latin-1 (the
+    tokenizer's one-byte-per-character reading), so no later pass has to rewrite them.
     """
 
-    __slots__ = ("_read", "delimiters", "encoding")
+    __slots__ = ("delimiters", "encoding", "read")
 
     def __init__(self, delimiters: Delimiters, encoding: str | None = None) -> None:
         self.delimiters = delimiters
         self.encoding = encoding  # None: values stay as read (ASCII or Latin-1)
-        self._read: dict[str, list[list[str]]] = {}
+        self.read: dict[str, list[list[str]]] = {}
 
-    def __call__(self, raw: str) -> list[list[str]]:
-        elements = self._read.get(raw)
-        if elements is None:
-            elements = split_elements(raw, self.delimiters)
-            encoding = self.encoding
-            if encoding is not None and not raw.isascii():
-                elements = [[v if v.isascii() else v.encode("latin-1").decode(encoding, "replace") for v in components]
-                            for components in elements]
-            self._read[raw] = elements
+    def split(self, raw: str) -> list[list[str]]:
+        """The elements of a text not split yet (a segment looks in ``read`` itself first)."""
+        delimiters = self.delimiters
+        rel = delimiters.release
+        if rel is None or rel not in raw:
+            comp = delimiters.component
+            elements = [part.split(comp) for part in raw.split(delimiters.element)[1:]]
+        else:
+            elements = split_elements(raw, delimiters)
+        encoding = self.encoding
+        if encoding is not None and not raw.isascii():
+            elements = [[v if v.isascii() else v.encode("latin-1").decode(encoding, "replace") for v in components]
+                        for components in elements]
+        self.read[raw] = elements
         return elements
 
 
@@ -88,15 +93,23 @@ class Segment(msgspec.Struct, gc=False, eq=False):
     @property
     def elements(self) -> list[list[str]]:
         elements = self._elements
-        if elements is None:
-            elements = self._elements = self.splitter(self.raw)
+        if elements is None:  # the text's elements as split for an earlier segment, else split now
+            raw = self.raw
+            elements = self.splitter.read.get(raw)
+            if elements is None:
+                elements = self.splitter.split(raw)
+            self._elements = elements
         return elements
 
     def value(self, element: int, component: int = 1) -> str:
         """The value at 1-based element/component positions, '' when absent."""
         elements = self._elements  # the property's work, inline: this is called for most values read
         if elements is None:
-            elements = self._elements = self.splitter(self.raw)
+            raw = self.raw
+            elements = self.splitter.read.get(raw)
+            if elements is None:
+                elements = self.splitter.split(raw)
+            self._elements = elements
         if element > len(elements):
             return ""
         components = elements[element - 1]
