@@ -340,7 +340,7 @@ def valid_calendar(kind: str, value: str) -> bool:
         month_day, year = value[2:4] + value[:2], value[4:]
     else:  # time
         return int(value[:2]) < 24 and int(value[2:4]) < 60
-    if month_day not in _MONTH_DAYS:
+    if month_day not in MONTH_DAYS:
         return False
     if month_day != "0229":
         return True
@@ -349,7 +349,7 @@ def valid_calendar(kind: str, value: str) -> bool:
 
 
 # every MMDD of a leap year: a date is real when its MMDD is here (and 0229 falls in a leap year)
-_MONTH_DAYS = frozenset(f"{month:02d}{day:02d}" for month, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), 1)
+MONTH_DAYS = frozenset(f"{month:02d}{day:02d}" for month, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), 1)
                         for day in range(1, days + 1))
 
 

@@ -187,11 +187,13 @@ def test_manifest_dates_agree_with_date(latest: date | None) -> None:
     assert wrong == []
 
 
-@given(st.text("ab\n\r", max_size=80), st.data())
-@settings(max_examples=500, deadline=None)
-def test_line_index_counts_then_indexes_the_same(text: str, data: st.DataObject) -> None:
+@given(st.text("ab\n\r", max_size=80), st.data(), st.sampled_from((0, 3, 10**9)))
+@settings(max_examples=1000, deadline=None)
+def test_line_index_counts_then_indexes_the_same(text: str, data: st.DataObject, few_lines: int) -> None:
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    index = LineIndex(text)
-    for offset in data.draw(st.lists(st.integers(0, len(text)), min_size=1, max_size=40)):
-        line = bisect.bisect_right(starts, offset)
-        assert index.line_column(offset) == (line, offset - starts[line - 1] + 1)
+    with pytest.MonkeyPatch.context() as patch:  # from "always count first" to "always index at once"
+        patch.setattr(tokenizer, "_FEW_LINES", few_lines)
+        index = LineIndex(text)
+        for offset in data.draw(st.lists(st.integers(0, len(text)), min_size=1, max_size=40)):
+            line = bisect.bisect_right(starts, offset)
+            assert index.line_column(offset) == (line, offset - starts[line - 1] + 1)

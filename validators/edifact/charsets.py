@@ -8,6 +8,7 @@ are decoded as they are split (``tokenizer.Splitter``) for the identifiers whose
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -89,6 +90,14 @@ def invalid_characters(identifier: SyntaxIdentifier, delimiters: Delimiters) -> 
         return None
     extra = "".join(re.escape(c) for c in delimiters.service_characters())
     return re.compile(f"[^{identifier.allowed}{extra}\\r\\n]")  # re caches compiled patterns
+
+
+@functools.cache
+def allowed_bytes(identifier: SyntaxIdentifier, delimiters: Delimiters) -> bytes:
+    """Every byte ``invalid_characters`` lets pass (text is read one character per byte), for the
+    quick test that a whole interchange is clean: deleting them all leaves nothing."""
+    pattern = invalid_characters(identifier, delimiters)
+    return bytes(range(256)) if pattern is None else bytes(b for b in range(256) if not pattern.match(chr(b)))
 
 
 def describe_character(char: str) -> str:

@@ -454,6 +454,9 @@ class _EnvelopeChecker:
             pattern = charsets.invalid_characters(identifier, ich.delimiters)
             if pattern is None:
                 return
+            # the usual case in one C pass over the bytes (the search below costs a regex step per character)
+            if not self.text[begin:end].encode("latin-1").translate(None, charsets.allowed_bytes(identifier, ich.delimiters)):
+                return
             for match in pattern.finditer(self.text, begin, end):
                 offsets.append(match.start())
                 if len(offsets) >= _SCAN_LIMIT:

@@ -429,9 +429,10 @@ class SegmentMap:
 
 
 class LineIndex:
-    """Byte offset → 1-based line and column. The first few are counted straight from the text (a
-    clean list with one finding should not pay for indexing every line of the file); an index of
-    line starts is built once more are asked for."""
+    """Byte offset → 1-based line and column. In a file of many lines the first few answers are
+    counted straight from the text (a clean list with one finding should not pay for indexing every
+    line); an index of line starts is built once more are asked for, or at once when the file has
+    few lines and the index costs next to nothing."""
 
     __slots__ = ("_asked", "_starts", "_text")
 
@@ -442,14 +443,15 @@ class LineIndex:
 
     def line_column(self, offset: int) -> tuple[int, int]:
         if self._starts is None:
+            text = self._text
             self._asked += 1
-            if self._asked <= _COUNTED_LOOKUPS:
-                text = self._text
+            if self._asked <= _COUNTED_LOOKUPS and (self._asked > 1 or text.count("\n") > _FEW_LINES):
                 return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
             # each line starts one past the end of the one before (C-level map and running sum)
-            self._starts = list(accumulate(map(add, map(len, self._text.split("\n")), repeat(1)), initial=0))
+            self._starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))
         line = bisect.bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
 
 
-_COUNTED_LOOKUPS = 16  # line/column lookups answered by counting before the index is built
+_FEW_LINES = 200  # a file with at most this many line breaks is indexed at the first lookup
+_COUNTED_LOOKUPS = 16  # lookups answered by counting in a file of more lines, before it is indexed

@@ -18,7 +18,7 @@ import msgspec
 
 from validators.edifact.envelope import Message
 from validators.edifact.tokenizer import Segment
-from validators.elements import valid_calendar
+from validators.elements import MONTH_DAYS, valid_calendar
 from validators.structure import Node
 
 # NAD 3035 party function → traveller role (STANDARDS.md §2.3.2)
@@ -277,16 +277,19 @@ def _iso_date(value: str, latest: _Latest | None) -> str | None:
 
     Two dates per traveller on every list, so the digits are compared and joined as text (CCYYMMDD
     strings order as the dates do), never turned into numbers or a ``date``."""
+    if len(value) == 6 and latest is not None:
+        month_day = value[2:]
+        if not (value.isdigit() and value.isascii() and month_day in MONTH_DAYS):
+            return None
+        full = latest.century + value
+        # 29 February compares as the 28th: whether the year is a leap year is asked once it is chosen
+        if (full if month_day != "0229" else full[:4] + "0228") > latest.day:
+            if not latest.previous:
+                return None  # before the first century
+            full = latest.previous + value
+        if full < "0001" or (month_day == "0229" and not isleap(int(full[:4]))):
+            return None  # the year 0, or 29 February of a century year that is no leap year (1900)
+        return f"{full[:4]}-{value[2:4]}-{value[4:]}"
     if len(value) == 8:
         return f"{value[:4]}-{value[4:6]}-{value[6:]}" if valid_calendar("date", value) else None
-    if len(value) != 6 or latest is None or not valid_calendar("date", value):
-        return None  # without a day to place the century by, a two-digit year stays unread
-    full = latest.century + value
-    # 29 February compares as the 28th: whether the year is a leap year is asked once it is chosen
-    if (full if value[2:] != "0229" else full[:4] + "0228") > latest.day:
-        if not latest.previous:
-            return None  # before the first century
-        full = latest.previous + value
-    if full[:4] == "0000" or (value[2:] == "0229" and not isleap(int(full[:4]))):
-        return None  # 29 February of a century year that is no leap year (1900), or the year 0
-    return f"{full[:4]}-{value[2:4]}-{value[4:]}"
+    return None  # without a day to place the century by, a two-digit year stays unread

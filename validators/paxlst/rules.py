@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from validators.edifact.tokenizer import Segment
-from validators.elements import valid_calendar
+from validators.elements import MONTH_DAYS, valid_calendar
 from validators.icao import countries
 from validators.icao.countries import ISO_3166_1, Role
 from validators.paxlst import segments
@@ -62,6 +62,9 @@ _GROUP_QUALIFIER_SETS: dict[str, dict[str, tuple[tuple[str, ...], frozenset[str]
 for (_group_name, _tag), _allowed in GROUP_QUALIFIERS.items():
     _GROUP_QUALIFIER_SETS.setdefault(_group_name, {})[_tag] = (
         _allowed, frozenset(_allowed), frozenset(_QUALIFIER_UNIONS[_tag]))
+_TRAVELLER_QUALIFIERS = _GROUP_QUALIFIER_SETS["SG4"]
+_DOCUMENT_QUALIFIERS = _GROUP_QUALIFIER_SETS["SG5"]
+_TRAVELLER_TAGS = frozenset({*_TRAVELLER_QUALIFIERS, "NAT"})  # the traveller segments a rule here looks at
 
 
 def check_content(root: Node, manifest: Manifest, flight_day: date | None, profile: Profile, report: Report) -> None:
@@ -72,7 +75,7 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
     for group in root.children("SG2"):
         for leg in group.children("SG3"):
             for dtm in leg.all("DTM"):
-                _check_date(dtm, report)
+                _check_date(dtm, dtm.elements, report)
     travellers = [group for group in root.groups if group.rule.name == "SG4"]
     required = [REQUIREMENTS[name] for name in profile.paxlst_require]
     for group, traveller in zip(travellers, manifest.travellers, strict=True):
@@ -80,15 +83,19 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
         # person on every list); a value that fails is explained by the helper that names the fault
         for segment in group.segments:
             tag = segment.tag
+            if tag not in _TRAVELLER_TAGS:
+                continue
+            elements = segment.elements
+            qualifier = elements[0][0] if elements else ""
+            qualifiers = _TRAVELLER_QUALIFIERS.get(tag)
+            if qualifiers is not None and qualifier not in qualifiers[1]:
+                _check_qualifier(segment, qualifier, group, qualifiers, report)
             if tag == "DTM":
-                _check_date(segment, report)
-            elif tag in ("NAT", "LOC"):
-                elements = segment.elements
-                if tag == "LOC" and (not elements or elements[0][0] not in COUNTRY_PLACES):
-                    continue
+                _check_date(segment, elements, report)
+            elif tag == "NAT" or (tag == "LOC" and qualifier in COUNTRY_PLACES):
                 code = elements[1][0] if len(elements) > 1 else ""
                 if code and code not in ISO_3166_1:
-                    place = "nationality" if tag == "NAT" else COUNTRY_PLACES[elements[0][0]]
+                    place = "nationality" if tag == "NAT" else COUNTRY_PLACES[qualifier]
                     _check_country(segment, 2, place, countries.is_nationality, "nationality", report)
         if traveller.birth_date and flight_day is not None:
             born = date.fromisoformat(traveller.birth_date)
@@ -131,23 +138,30 @@ def check_part(header: Segment, manifest: Manifest, report: Report) -> None:
 
 
 def _check_group_qualifiers(node: Node, report: Report) -> None:
+    """The qualifiers of the groups above the travellers (SG1-SG3); a traveller's (SG4, SG5) are
+    checked in the pass over the traveller, with its other rules."""
     for group in node.groups:
+        if group.rule.name == "SG4":
+            continue
         by_tag = _GROUP_QUALIFIER_SETS.get(group.rule.name)
         if by_tag is not None:
             for segment in group.segments:
                 qualifiers = by_tag.get(segment.tag)
-                if qualifiers is None:
-                    continue
-                allowed, allowed_set, known = qualifiers
-                elements = segment.elements
-                qualifier = elements[0][0] if elements else ""
-                # a code no group knows is the layout's MSG-ELEMENT-CODE; here only codes of another group
-                if qualifier and qualifier not in allowed_set and qualifier in known:
-                    report("PAXLST-QUALIFIER-GROUP", Scope.SEGMENT, segment, 1, 1 if segment.tag == "DTM" else None, {
-                        "tag": segment.tag, "value": qualifier, "group_name": f"{group.rule.name} ({group.rule.title})",
-                        "allowed": ", ".join(allowed)})
+                if qualifiers is not None:
+                    elements = segment.elements
+                    _check_qualifier(segment, elements[0][0] if elements else "", group, qualifiers, report)
         if group.groups:
             _check_group_qualifiers(group, report)
+
+
+def _check_qualifier(segment: Segment, qualifier: str, group: Node,
+                     qualifiers: tuple[tuple[str, ...], frozenset[str], frozenset[str]], report: Report) -> None:
+    allowed, allowed_set, known = qualifiers
+    # a code no group knows is the layout's MSG-ELEMENT-CODE; here only codes of another group
+    if qualifier and qualifier not in allowed_set and qualifier in known:
+        report("PAXLST-QUALIFIER-GROUP", Scope.SEGMENT, segment, 1, 1 if segment.tag == "DTM" else None, {
+            "tag": segment.tag, "value": qualifier, "group_name": f"{group.rule.name} ({group.rule.title})",
+            "allowed": ", ".join(allowed)})
 
 
 def _check_flight_times(flight: Node, report: Report) -> None:
@@ -198,14 +212,18 @@ def _check_country(segment: Segment, element: int, what: str, accepts: Callable[
     report("PAXLST-COUNTRY-CODE", Scope.SEGMENT, segment, element, None, {"what": what, "value": repr(code), "suggestion": hint})
 
 
-def _check_date(dtm: Segment, report: Report) -> None:
-    elements = dtm.elements  # C507 read once: this runs for every DTM of every list
+def _check_date(dtm: Segment, elements: list[list[str]], report: Report) -> None:
+    """A DTM's value as its qualifier wants it; ``elements`` are the DTM's, already read by the caller."""
     c507 = elements[0] if elements else ("",)
     value = c507[1] if len(c507) > 1 else ""
     if not value:
         return
     qualifier = c507[0]
     if qualifier in DATE_QUALIFIERS:
+        # the usual YYMMDD of a birth or an expiry passes on its month and day (valid_calendar's test) at once
+        if (len(value) == 6 and (month_day := value[2:]) in MONTH_DAYS and month_day != "0229"
+                and value.isdigit() and value.isascii()):
+            return
         if len(value) not in (6, 8) or not valid_calendar("date", value):
             report("PAXLST-DATE", Scope.SEGMENT, dtm, 1, 2, {
                 "what": DATE_QUALIFIERS[qualifier], "format": "YYMMDD or CCYYMMDD"})
@@ -234,14 +252,19 @@ def _check_document(group: Node, expiry: str | None, flight_day: date | None, re
             else "up to 35 letters A-Z and digits"})
     for segment in segments[1:]:
         tag = segment.tag
+        qualifiers = _DOCUMENT_QUALIFIERS.get(tag)
+        if qualifiers is None:
+            continue
+        elements = segment.elements
+        qualifier = elements[0][0] if elements else ""
+        if qualifier not in qualifiers[1]:
+            _check_qualifier(segment, qualifier, group, qualifiers, report)
         if tag == "DTM":
-            _check_date(segment, report)
-        elif tag == "LOC":
-            elements = segment.elements
-            if elements and elements[0][0] == "91":
-                code = elements[1][0] if len(elements) > 1 else ""
-                if code and code not in ISO_3166_1:
-                    _check_country(segment, 2, "document issuing state", countries.is_issuer, "issuer", report)
+            _check_date(segment, elements, report)
+        elif qualifier == "91":
+            code = elements[1][0] if len(elements) > 1 else ""
+            if code and code not in ISO_3166_1:
+                _check_country(segment, 2, "document issuing state", countries.is_issuer, "issuer", report)
     if expiry and flight_day is not None and date.fromisoformat(expiry) < flight_day:
         dtm = next(d for d in group.all("DTM") if d.value(1, 1) == "36")
         report("PAXLST-DOC-EXPIRED", Scope.BUSINESS, dtm, 1, 2, {"days": str((flight_day - date.fromisoformat(expiry)).days)})
