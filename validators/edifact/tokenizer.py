@@ -13,8 +13,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import add
 
 import msgspec
 
@@ -429,29 +427,30 @@ class SegmentMap:
 
 
 class LineIndex:
-    """Byte offset → 1-based line and column. In a file of many lines the first few answers are
-    counted straight from the text (a clean list with one finding should not pay for indexing every
-    line); an index of line starts is built once more are asked for, or at once when the file has
-    few lines and the index costs next to nothing."""
+    """Byte offset → 1-based line and column, counted from the nearest offset looked up before (a
+    few C-level scans of the text between them), so a file is never indexed line by line: findings
+    come mostly in file order, and a list of 5,000 lines with twenty findings should not pay for the
+    5,000."""
 
-    __slots__ = ("_asked", "_starts", "_text")
+    __slots__ = ("_known", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._starts: list[int] | None = None
-        self._asked = 0
+        # offsets looked up so far, in order, each with its line and the offset its line starts at
+        self._known: list[tuple[int, int, int]] = [(0, 1, 0)]
 
     def line_column(self, offset: int) -> tuple[int, int]:
-        if self._starts is None:
+        known = self._known
+        at = bisect.bisect_right(known, (offset, _AFTER_ANY_LINE)) - 1
+        base, line, start = known[at]
+        if offset != base:
             text = self._text
-            self._asked += 1
-            if self._asked <= _COUNTED_LOOKUPS and (self._asked > 1 or text.count("\n") > _FEW_LINES):
-                return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
-            # each line starts one past the end of the one before (C-level map and running sum)
-            self._starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))
-        line = bisect.bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
+            breaks = text.count("\n", base, offset)
+            if breaks:
+                line += breaks
+                start = text.rfind("\n", base, offset) + 1
+            known.insert(at + 1, (offset, line, start))
+        return line, offset - start + 1
 
 
-_FEW_LINES = 200  # a file with at most this many line breaks is indexed at the first lookup
-_COUNTED_LOOKUPS = 16  # lookups answered by counting in a file of more lines, before it is indexed
+_AFTER_ANY_LINE = 1 << 62  # sorts after every (offset, line, start) entry of the same offset

@@ -187,6 +187,9 @@ def build_pnr(group: Node, anchor: date | None, legs: dict[tuple[str, ...], Itin
     )
 
 
+_NO_ELEMENT = ("",)  # what an absent data element reads as: every value empty
+
+
 class _Traveller(NamedTuple):
     """What one pass over a traveller group's SSRs found: the passenger, a lap infant's DOCS (they
     belong to the infant's own TIF) and the contacts (CTCE e-mail, CTCM mobile)."""
@@ -197,8 +200,12 @@ class _Traveller(NamedTuple):
 
 
 def _passenger(group: Node, anchor: date | None) -> _Traveller:
-    tif = group.segments[0]
-    given = tif.value(2, 1)
+    tif = group.segments[0].elements  # C324 name, then C322: given name, passenger type, reference
+    name = tif[0] if tif else _NO_ELEMENT
+    traveller = tif[1] if len(tif) > 1 else _NO_ELEMENT
+    given = traveller[0]
+    kind = traveller[1] if len(traveller) > 1 else ""
+    reference = traveller[2] if len(traveller) > 2 else ""
     documents: list[TravelDocument] = []
     infant_docs: list[tuple[str, ...]] = []
     contacts: list[Contact] = []
@@ -228,11 +235,15 @@ def _passenger(group: Node, anchor: date | None) -> _Traveller:
             else:
                 contacts.append(Contact("phone", text.strip("/")))
     fti = group.first("FTI")
-    kind = tif.value(2, 2)
+    tickets = []
+    for ticket in group.groups:  # Gr3: a ticket's TKT (and its fares and payments)
+        for segment in ticket.segments:
+            if segment.tag == "TKT" and (number := segment.value(1, 1)):
+                tickets.append(number)
     passenger = Passenger(
-        surname=tif.value(1, 1),
+        surname=name[0],
         given_names=tuple(given.split()) if given else (),
-        reference=tif.value(2, 3) or None,
+        reference=reference or None,
         type=kind or None,
         infant=kind == "IN",  # 9945 = 1 says an adult travels *with* a lap infant
         birth_date=birth,
@@ -240,7 +251,7 @@ def _passenger(group: Node, anchor: date | None) -> _Traveller:
         nationality=nationality,
         documents=tuple(documents),
         frequent_flyer=":".join(v for v in (fti.value(1, 1), fti.value(1, 2)) if v) or None if fti is not None else None,
-        tickets=tuple(t.value(1, 1) for ticket in group.groups for t in ticket.segments if t.tag == "TKT" and t.value(1, 1)),
+        tickets=tuple(tickets),
     )
     return _Traveller(passenger, infant_docs, contacts)
 
@@ -278,7 +289,7 @@ def _with_check_in(passengers: list[Passenger], group: Node) -> list[Passenger]:
     checked: set[int] = set()
     for segment in group.children("Gr5"):
         for ssr in segment.segments:
-            if ssr.raw[4:8] != "SEAT" or ssr.tag != "SSR" or ssr.value(1, 1) != "SEAT":  # the prefix test is cheap
+            if ssr.tag != "SSR" or ssr.raw[4:8] != "SEAT" or ssr.value(1, 1) != "SEAT":  # tag, then prefix: no split
                 continue
             index, seat = by_ref.get(ssr.value(2, 3)), ssr.value(2, 1)
             if index is not None and seat:

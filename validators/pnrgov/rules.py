@@ -14,6 +14,7 @@ from collections.abc import Callable
 from validators.edifact.envelope import Message
 from validators.edifact.tokenizer import Segment
 from validators.icao import countries
+from validators.icao.countries import ISO_3166_1
 from validators.pnrgov.model import PnrPush
 from validators.pnrgov.push import INFANT_GENDERS, docs_date, docs_fields, is_cancellation
 from validators.report import Scope
@@ -79,8 +80,9 @@ def _check_travellers(group: Node, report: Report) -> None:
         if reference and reference in references:
             report("PNR-TRAVELLER-REF-DUPLICATE", Scope.BUSINESS, tif, 2, 3, {"reference": reference})
         references.add(reference)
-        for ssr in traveller.all("SSR"):
-            if ssr.raw[4:8] == "DOCS" and ssr.value(1, 1) == "DOCS":  # the prefix spares splitting the other SSRs
+        for ssr in traveller.segments:
+            # tag, then the code's prefix: the other SSRs are never split
+            if ssr.tag == "SSR" and ssr.raw[4:8] == "DOCS" and ssr.value(1, 1) == "DOCS":
                 _check_docs(ssr, report)
 
 
@@ -95,7 +97,8 @@ def _check_docs(ssr: Segment, report: Report) -> None:
             report("PNR-DOCS-DATE", Scope.BUSINESS, ssr, 1, 9, {"what": what})
     for index, what in ((1, "issuing state"), (3, "nationality")):
         value = fields[index].strip()
-        if value and not (countries.is_issuer(value) if index == 1 else countries.is_nationality(value)):
+        if value and value not in ISO_3166_1 and not (
+                countries.is_issuer(value) if index == 1 else countries.is_nationality(value)):
             suggestions = countries.did_you_mean(value)
             hint = f"did you mean {' or '.join(suggestions)}?" if suggestions else "an ISO 3166-1 alpha-3 or ICAO Doc 9303 code"
             report("PNR-DOCS-COUNTRY", Scope.BUSINESS, ssr, 1, 9, {"what": what, "value": repr(value), "suggestion": hint})

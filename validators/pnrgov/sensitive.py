@@ -25,7 +25,7 @@ from validators.pnrgov.sensitive_codes import UPPER as _UPPER
 
 MASK = "X"
 
-_FREE_TEXT_TAGS = ("SSR", "IFT", "LTS")
+_FREE_TEXT_TAGS = frozenset({"SSR", "IFT", "LTS"})
 
 
 class Masked(NamedTuple):
@@ -58,12 +58,19 @@ def compile_rules(ssr_codes: Mapping[str, str], free_text: Mapping[str, tuple[st
 def find_sensitive(interchanges: list[Interchange], rules: SensitiveRules) -> list[Masked]:
     """Every sensitive item of the PNRGOV messages of a file, in file order."""
     found: list[Masked] = []
+    ssr_codes, free_text = rules.ssr_codes, rules.free_text
     for interchange in interchanges:
         for message in interchange.messages:
             if message.type != "PNRGOV":
                 continue
             for segment in message.segments:
-                if segment.tag in _FREE_TEXT_TAGS:
+                tag = segment.tag
+                if tag not in _FREE_TEXT_TAGS:
+                    continue
+                # the usual SSR and OSI are let go here, without a generator; _in_segment places a hit
+                code = segment.raw[4:8] if tag == "SSR" else ""
+                if (code in ssr_codes or (free_text is not None and code not in STRUCTURED_SSR_CODES
+                                          and free_text.search(segment.raw.translate(_UPPER)) is not None)):
                     found.extend(_in_segment(message.index, segment, interchange.delimiters, rules))
     return found
 
