@@ -81,26 +81,31 @@ class LayoutChecker:
         self._release = delimiters.release
         self._layouts: dict[str, tuple[tuple[Element, ...], _Clean | None]] = {
             tag: (layout, _clean_pattern(layout, delimiters.element, delimiters.component)) for tag, layout in layouts.items()}
-        self._checked: dict[str, list[ElementFault] | None] = {}  # segment text → its faults
+        self._checked: dict[str, list[ElementFault]] = {}  # segment text → its faults
 
     def faults(self, segments: list[Segment]) -> list[tuple[Segment, list[ElementFault]]]:
-        """The segments that have faults, with them, in order. A tag no layout has is not checked."""
-        checked, found = self._checked, []
+        """The segments that have faults, with them, in order. A tag no layout has is not checked
+        (nor its text remembered: a PNR's SSR free texts are long and mostly distinct)."""
+        layouts, checked, found = self._layouts, self._checked, []
         for segment in segments:
+            entry = layouts.get(segment.tag)
+            if entry is None:
+                continue
             raw = segment.raw
             faults = checked.get(raw, _UNSEEN)
             if faults is _UNSEEN:
-                faults = checked[raw] = self(segment)
+                faults = checked[raw] = self._check(segment, entry)
             if faults:
                 found.append((segment, faults))
         return found
 
     def __call__(self, segment: Segment) -> list[ElementFault] | None:
-        """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag.
-        ``_passes``, inline: this runs for every distinct segment text of every message."""
+        """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""
         entry = self._layouts.get(segment.tag)
-        if entry is None:
-            return None
+        return None if entry is None else self._check(segment, entry)
+
+    def _check(self, segment: Segment, entry: tuple[tuple[Element, ...], _Clean | None]) -> list[ElementFault]:
+        """``_passes``, inline: this runs for every distinct segment text of every message."""
         layout, clean = entry
         raw, release = segment.raw, self._release
         if clean is not None and raw.isascii() and (release is None or release not in raw):

@@ -213,7 +213,8 @@ def _passenger(group: Node, anchor: date | None) -> _Traveller:
     for ssr in group.segments:
         if ssr.tag != "SSR" or ssr.raw[4:8] not in _READ_SSR:  # the code from the raw text: no split for the rest
             continue
-        request = ssr.elements[0] if ssr.elements else ()
+        elements = ssr.elements
+        request = elements[0] if elements else ()
         code = request[0] if request else ""
         if code == "DOCS":
             fields = docs_fields(ssr)
