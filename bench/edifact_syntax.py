@@ -17,10 +17,11 @@ What is timed, per document, bytes in (each reader decodes the bytes as Latin-1 
 * pydifact ``list(Parser().parse(text))`` and ``Interchange.from_str(text)`` (its warnings about
   the missing segments.xml are silenced, as an application would).
 
-Each method runs repeatedly for about ``--seconds`` (at least 5 and at most 5,000 runs) after one
-warm-up run; the table gives the median and the best. Nothing here asserts on time: the script
-prints the figures and whether the 10x target (our full syntax pass against pydifact's parse) is
-met on this machine.
+The methods take turns, one call each per round (``machine.measure``), for about ``--seconds`` per
+method (at least 5 and at most 5,000 rounds) after one warm-up run each; the table gives the median
+and the best. Nothing here asserts on time: the script
+prints the figures and whether the targets are met on this machine: our full syntax pass at least
+10x faster than pydifact's parse, and the full PAXLST validation at least 5x faster than it (issue 3).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ from validators.preprocess import read_interchanges  # noqa: E402
 from validators.profiles import BASELINE  # noqa: E402
 from validators.validate import validate  # noqa: E402
 
-TARGET = 10.0
+SYNTAX_TARGET = 10.0  # the full syntax pass against pydifact's parse
+VALIDATE_TARGET = 5.0  # everything validate does for a PAXLST against pydifact's parse
 
 
 def syntax_pass(data: bytes) -> object:
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- {python_and_system()}, {os.cpu_count()} CPUs; one core used")
     print(f"- {worker_gc()}")
     print(f"- paxgate {version('paxgate')}, pydifact {version('pydifact')}")
-    print(f"- budget: about {args.seconds:g} s per method and document, median of the runs "
+    print(f"- budget: about {args.seconds:g} s per method and document, the methods taking turns; median of the runs "
           f"(between {MIN_RUNS} and {MAX_RUNS})")
     for name, data in documents:
         report = validate(data)
@@ -119,20 +121,21 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("ignore")  # pydifact warns on every service segment (no segments.xml shipped)
         for name, data in documents:
             segments = sum(len(i.segments) for i in validate(data).interchanges)
-            results = {label: measure(function, data, args.seconds) for label, function in METHODS}
+            results = measure(dict(METHODS), data, args.seconds)
             reference = statistics.median(results[METHODS[2][0]])
             for label, times in results.items():
                 median = statistics.median(times)
                 ratio = reference / median
                 print(f"| {label} | {name} | {median * 1000:.2f} | {min(times) * 1000:.2f} | {len(times)} | "
                       f"{len(data) / median / 1e6:.2f} | {segments / median:,.0f} | {ratio:.1f}x |")
-            verdicts.append((name, reference / statistics.median(results[METHODS[0][0]])))
+            for index, target in ((0, SYNTAX_TARGET), (1, VALIDATE_TARGET)):
+                verdicts.append((METHODS[index][0], name, target, reference / statistics.median(results[METHODS[index][0]])))
     print()
-    for name, ratio in verdicts:
-        met = "MET" if ratio >= TARGET else "NOT MET"
-        print(f"10x target (paxgate full syntax pass vs pydifact Parser().parse, {name}): {met} - {ratio:.1f}x faster")
-    overall = "MET" if all(ratio >= TARGET for _, ratio in verdicts) else "NOT MET"
-    print(f"10x target overall: {overall}")
+    for label, name, target, ratio in verdicts:
+        met = "MET" if ratio >= target else "NOT MET"
+        print(f"{target:g}x target ({label} vs pydifact Parser().parse, {name}): {met} - {ratio:.1f}x faster")
+    overall = "MET" if all(ratio >= target for _, _, target, ratio in verdicts) else "NOT MET"
+    print(f"targets overall: {overall}")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import metadata
 
 
@@ -25,16 +25,24 @@ def python_and_system() -> str:
 MIN_RUNS, MAX_RUNS = 5, 5000  # every timed method runs at least this often, at most this often
 
 
-def measure(function: Callable[[bytes], object], data: bytes, seconds: float) -> list[float]:
-    """Seconds per call, for as many calls as fit in the budget (bounded both ways), after one
-    warm-up call (imports, regex and schema compilation, caches)."""
-    function(data)
-    times: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while len(times) < MIN_RUNS or (len(times) < MAX_RUNS and time.perf_counter() < deadline):
-        begin = time.perf_counter()
+def measure(methods: Mapping[str, Callable[[bytes], object]], data: bytes, seconds: float) -> dict[str, list[float]]:
+    """Seconds per call of each method, for as many rounds as fit in ``seconds`` per method (bounded
+    both ways), after one warm-up call each (imports, regex and schema compilation, caches).
+
+    The methods take turns, one call each per round, so ours and the peer's share whatever else the
+    machine is doing at the time: on a shared machine a ratio of medians measured in alternation
+    holds even when the absolute figures drift."""
+    for function in methods.values():
         function(data)
-        times.append(time.perf_counter() - begin)
+    times: dict[str, list[float]] = {label: [] for label in methods}
+    deadline = time.perf_counter() + seconds * len(methods)
+    rounds = 0
+    while rounds < MIN_RUNS or (rounds < MAX_RUNS and time.perf_counter() < deadline):
+        for label, function in methods.items():
+            begin = time.perf_counter()
+            function(data)
+            times[label].append(time.perf_counter() - begin)
+        rounds += 1
     return times
 
 
