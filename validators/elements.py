@@ -65,9 +65,8 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
     the fault when one fails.
     """
     delimiters = segment.splitter.delimiters
-    if _passes(segment.raw, _clean_pattern(layout, delimiters.element, delimiters.component), delimiters):
-        return []
-    return _check_values(segment, layout)
+    return _layout_faults(segment, layout, _clean_pattern(layout, delimiters.element, delimiters.component),
+                          delimiters.release)
 
 
 class LayoutChecker:
@@ -86,7 +85,7 @@ class LayoutChecker:
     def faults(self, segments: list[Segment]) -> list[tuple[Segment, list[ElementFault]]]:
         """The segments that have faults, with them, in order. A tag no layout has is not checked
         (nor its text remembered: a PNR's SSR free texts are long and mostly distinct)."""
-        layouts, checked, found = self._layouts, self._checked, []
+        layouts, checked, release, found = self._layouts, self._checked, self._release, []
         for segment in segments:
             entry = layouts.get(segment.tag)
             if entry is None:
@@ -94,7 +93,7 @@ class LayoutChecker:
             raw = segment.raw
             faults = checked.get(raw, _UNSEEN)
             if faults is _UNSEEN:
-                faults = checked[raw] = self._check(segment, entry)
+                faults = checked[raw] = _layout_faults(segment, *entry, release)
             if faults:
                 found.append((segment, faults))
         return found
@@ -102,34 +101,24 @@ class LayoutChecker:
     def __call__(self, segment: Segment) -> list[ElementFault] | None:
         """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""
         entry = self._layouts.get(segment.tag)
-        return None if entry is None else self._check(segment, entry)
-
-    def _check(self, segment: Segment, entry: tuple[tuple[Element, ...], _Clean | None]) -> list[ElementFault]:
-        """``_passes``, inline: this runs for every distinct segment text of every message."""
-        layout, clean = entry
-        raw, release = segment.raw, self._release
-        if clean is not None and raw.isascii() and (release is None or release not in raw):
-            match = clean.pattern.fullmatch(raw, len(segment.tag))  # the tag ends at the first element separator
-            if match is not None and (not clean.calendar or _calendar_valid(match, clean.calendar)):
-                return []
-        return _check_values(segment, layout)
+        return None if entry is None else _layout_faults(segment, *entry, self._release)
 
 
 _UNSEEN: list[ElementFault] = []  # the cache's "not checked yet", told apart by identity
 
 
-def _passes(raw: str, clean: _Clean | None, delimiters: Delimiters) -> bool:
-    """Whether the layout's clean pattern vouches for the segment text ``raw``. It judges only text
-    whose values are a plain split of it: ASCII (no re-decoding by the splitter changed
-    them) and without release characters."""
-    if clean is None or not raw.isascii():
-        return False
-    release = delimiters.release
-    if release is not None and release in raw:
-        return False
-    cut = raw.find(delimiters.element)
-    match = clean.pattern.fullmatch(raw, cut if cut != -1 else len(raw))
-    return match is not None and _calendar_valid(match, clean.calendar)
+def _layout_faults(segment: Segment, layout: tuple[Element, ...], clean: _Clean | None,
+                   release: str | None) -> list[ElementFault]:
+    """The clean pattern's word first, the value-by-value check only when it cannot vouch for the
+    text. It judges only text whose values are a plain split of it: ASCII (no re-decoding by the
+    splitter changed them) and without release characters; the tag ends where its pattern begins,
+    at the first element separator."""
+    raw = segment.raw
+    if clean is not None and raw.isascii() and (release is None or release not in raw):
+        match = clean.pattern.fullmatch(raw, len(segment.tag))
+        if match is not None and (not clean.calendar or _calendar_valid(match, clean.calendar)):
+            return []
+    return _check_values(segment, layout)
 
 
 def _calendar_valid(match: re.Match[str], calendar: tuple[tuple[str, str], ...]) -> bool:
@@ -209,7 +198,7 @@ def _compiled(layout: tuple[Element, ...]) -> tuple[tuple[tuple[_Rule, ...], ...
 
 class _Clean(NamedTuple):
     """A layout's clean pattern and the calendar components it captures (group name, kind), whose
-    values a regular expression cannot judge (30 February) and ``_passes`` checks after a match."""
+    values a regular expression cannot judge (30 February) and ``_layout_faults`` checks after a match."""
 
     pattern: re.Pattern[str]
     calendar: tuple[tuple[str, str], ...]
@@ -263,7 +252,7 @@ def _element_regex(spec: Element, elem: str, comp: str, calendar: list[tuple[str
 def _component_regex(component: Component, elem: str, comp: str, calendar: list[tuple[str, str]]) -> str:
     """The values ``check_value`` passes: a code of the list, or characters of the format within one
     of its length ranges; nothing at all when the component is optional. A calendar component is
-    captured, under a name of its own, for ``_passes`` to check."""
+    captured, under a name of its own, for ``_layout_faults`` to check."""
     numeric, lengths = _parsed_format(component.format)
     if component.codes is not None:
         codes = [code for code in component.codes if code and elem not in code and comp not in code

@@ -91,27 +91,26 @@ class Segment(msgspec.Struct, gc=False, eq=False):
     @property
     def elements(self) -> list[list[str]]:
         elements = self._elements
-        if elements is None:  # the text's elements as split for an earlier segment, else split now
-            raw = self.raw
-            elements = self.splitter.read.get(raw)
-            if elements is None:
-                elements = self.splitter.split(raw)
-            self._elements = elements
-        return elements
+        return elements if elements is not None else self._split()
 
     def value(self, element: int, component: int = 1) -> str:
         """The value at 1-based element/component positions, '' when absent."""
         elements = self._elements  # the property's work, inline: this is called for most values read
         if elements is None:
-            raw = self.raw
-            elements = self.splitter.read.get(raw)
-            if elements is None:
-                elements = self.splitter.split(raw)
-            self._elements = elements
+            elements = self._split()
         if element > len(elements):
             return ""
         components = elements[element - 1]
         return components[component - 1] if component <= len(components) else ""
+
+    def _split(self) -> list[list[str]]:
+        """The text's elements as split for an earlier segment of the same text, else split now."""
+        raw = self.raw
+        elements = self.splitter.read.get(raw)
+        if elements is None:
+            elements = self.splitter.split(raw)
+        self._elements = elements
+        return elements
 
     def __repr__(self) -> str:
         return f"Segment({self.tag!r}, {self.elements!r}, offset={self.offset})"
