@@ -166,7 +166,9 @@ def _first_day(flights: tuple[Flight, ...]) -> date | None:
 
 def _traveller(group: Node, births: _Latest | None, expiries: _Latest | None) -> Traveller:
     """One pass over the traveller's segments (this runs for every person on every list), reading
-    the split elements directly: ``first`` is the first data element, ``first[0]`` its qualifier."""
+    the split elements directly: ``first`` is the first data element, ``first[0]`` its qualifier.
+    ``births`` and ``expiries`` are the latest days a two-digit year of a birth (or issue) date and
+    of an expiry date may give (``_iso_date``)."""
     segments = group.segments
     fields: dict[str, object] = {}
     references: dict[str, list[str]] = {}
