@@ -70,6 +70,6 @@ bench-pnrgov-xml: $(STAMP)
 	$(BIN)/python bench/pnrgov_xml.py
 
 ## bench-screening: a 500-traveller PAXLST against generated watchlists (ENTRIES, default 100000 and 1000000): ms per
-## manifest, single-traveller latency, index build time and RSS, recall vs brute-force rapidfuzz cdist (needs numpy)
+## manifest, single-traveller latency, index build time and RSS, recall vs brute-force rapidfuzz cdist
 bench-screening: $(STAMP)
 	timeout 1800 $(BIN)/python bench/screening.py --entries $${ENTRIES:-100000 1000000}

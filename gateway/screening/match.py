@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
+import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from gateway.screening.lists import Dob, Entry
@@ -46,11 +47,16 @@ LENGTH_RATIO = 0.8  # tokens of 4+ letters whose lengths differ more than this a
 TRAVELLER_SHARE = 0.6  # weight of the traveller-side coverage in the name score
 UNMATCHED_LISTED = 0.5  # an unmatched listed token (a middle name the traveller omitted) counts this much
 CAP_FLOOR, CAP_STRENGTH = 0.55, 1.5  # information cap: floor + (1 - floor) * min(1, strength / CAP_STRENGTH)
+CREDIT_BASE, CREDIT_SPAN = 0.6, 0.4  # a fuzzy pair's credit: (similarity - base) / span (see credit)
 COMMON_FACTOR = 0.6
 
 DOB_EXACT, DOB_SWAPPED, DOB_YEAR, DOB_RANGE, DOB_ONE_OFF, DOB_TWO_OFF, DOB_CONTRADICTS = 0.08, 0.05, 0.04, 0.03, 0.0, -0.05, -0.20
 NATIONALITY_SAME, NATIONALITY_DIFFERENT = 0.02, -0.03
-BONUS_MAX = DOB_EXACT + NATIONALITY_SAME  # the most the non-name evidence can add (the index's candidate bound uses it)
+# The most a date of birth and a nationality can add to the name score. The index's candidate bound and its
+# birth-year filter rely on them: a larger bonus added above must be covered here, or hits would silently go missing.
+DOB_BONUS_MAX = max(DOB_EXACT, DOB_SWAPPED, DOB_YEAR, DOB_RANGE, DOB_ONE_OFF)
+NATIONALITY_BONUS_MAX = NATIONALITY_SAME
+BONUS_MAX = DOB_BONUS_MAX + NATIONALITY_BONUS_MAX  # the most the non-name evidence can add
 DOB_WINDOW = 2  # years: beyond it the date contradicts (blocking window of the index)
 DOCUMENT_STRONG, DOCUMENT_NUMBER_ONLY, DOCUMENT_OTHER_STATE = 1.0, 0.95, 0.05
 
@@ -125,9 +131,18 @@ def _token_sim(a: str, b: str) -> float:
     return sim if sim >= TOKEN_CUTOFF else 0.0
 
 
-def _credit(sim: float) -> float:
-    """Credit of a pair: an initial keeps its 0.8, fuzzy pairs are stretched so 0.8 → 0.5 and 1 → 1."""
-    return sim if sim == INITIAL_SIM else (sim - 0.6) / 0.4
+def credit(sim: float) -> float:
+    """Credit of a paired token: an initial keeps its 0.8, fuzzy pairs are stretched so 0.8 → 0.5 and 1 → 1.
+
+    Why stretched: a pair at the cut-off is barely evidence, so it should count half, not 80 %. The index's
+    vectorised scorer calls :func:`credits`, the same formula over an array.
+    """
+    return sim if sim == INITIAL_SIM else (sim - CREDIT_BASE) / CREDIT_SPAN
+
+
+def credits(sims: np.ndarray) -> np.ndarray:
+    """:func:`credit` of every similarity of an array, bit for bit the same; 0 where the similarity is 0 (no pair)."""
+    return np.where(sims == INITIAL_SIM, INITIAL_SIM, (sims - CREDIT_BASE) / CREDIT_SPAN) * (sims > 0)
 
 
 class NameMatch(msgspec.Struct):
@@ -161,7 +176,7 @@ def name_score(query: Sequence[str], query_weights: Sequence[float], listed: Seq
         if used_q[i] or used_n[j]:
             continue
         used_q[i] = used_n[j] = True
-        c = _credit(s)
+        c = credit(s)
         covered_q += c * query_weights[i]
         covered_n += c * listed_weights[j]
         strength += c * min(query_weights[i], listed_weights[j])

@@ -12,7 +12,11 @@ Cyrillic table). Two additions live here, as data, because they are screening ru
 * **an Arabic-script fold** (:data:`ARABIC`): lists carry names in their original script (UN
   ``NAME_ORIGINAL_SCRIPT``). The validators' MRZ transliterator deliberately refuses Arabic (no
   checked Doc 9303 table), and it must stay that way for MRZ checks; for screening a consonant-level
-  fold is enough, because matching compares consonant skeletons (:func:`skeleton`) anyway.
+  fold is enough, because matching compares consonant skeletons (:func:`skeleton`) anyway;
+* **Greek and Hebrew folds**, for the same reason (the MRZ transliterator refuses both, so such names
+  used to fold to nothing and were never screened by name): Greek by ELOT 743 / ISO 843 transcription
+  (:data:`GREEK`, the Latin form Greek passports print), Hebrew by a basic consonant table
+  (:data:`HEBREW`; unpointed Hebrew writes few vowels, and the skeletons compare consonants).
 
 Name parts are then cleaned of titles (``MR``, ``DR``, ``HAJI`` …) and particles (``AL``, ``BIN``,
 ``VAN``, ``DE`` …) are recognised, so ``AL-RASHID``, ``AL RASHID``, ``ALRASHID`` and ``RASHID`` can meet.
@@ -38,8 +42,31 @@ ARABIC: dict[str, str] = {
     "و": "W", "ي": "Y", "ى": "A", "ة": "A", "ء": "", "ئ": "", "ؤ": "", "ـ": "",
     "پ": "P", "چ": "CH", "ژ": "ZH", "گ": "G", "ک": "K", "ی": "Y",
 }
+# Greek → Latin by ELOT 743 / ISO 843 (type 2, transcription), as Greek passports print names: letters, then the
+# digraphs that read as one sound. Accents are dropped first; a diaeresis keeps its vowel out of any digraph.
+GREEK: dict[str, str] = {
+    "Α": "A", "Β": "V", "Γ": "G", "Δ": "D", "Ε": "E", "Ζ": "Z", "Η": "I", "Θ": "TH", "Ι": "I", "Κ": "K", "Λ": "L",
+    "Μ": "M", "Ν": "N", "Ξ": "X", "Ο": "O", "Π": "P", "Ρ": "R", "Σ": "S", "Τ": "T", "Υ": "Y", "Φ": "F", "Χ": "CH",
+    "Ψ": "PS", "Ω": "O",
+}
+GREEK_DIGRAPHS: dict[str, str] = {"ΓΓ": "NG", "ΓΞ": "NX", "ΓΧ": "NCH", "ΟΥ": "OU"}
+GREEK_WORD_START: dict[str, str] = {"ΜΠ": "B", "ΝΤ": "D"}  # inside a word: MP, NT (letter by letter)
+# ΑΥ, ΕΥ, ΗΥ: the Υ is F before a voiceless consonant or at the end of the word, V otherwise (ΕΥΑΓΓΕΛΟΣ EVANGELOS,
+# ΕΥΘΥΜΙΟΣ EFTHYMIOS)
+GREEK_U_DIPHTHONGS: dict[str, str] = {"ΑΥ": "A", "ΕΥ": "E", "ΗΥ": "I"}
+GREEK_VOICELESS = frozenset("ΘΚΞΠΣΤΦΧΨ")
+_GREEK_DIAERESIS = {"Ϊ": "I", "ϊ": "I", "ΐ": "I", "Ϋ": "Y", "ϋ": "Y", "ΰ": "Y"}  # already Latin: no digraph takes them
+# Hebrew → Latin, consonant level (like the Arabic fold): unpointed Hebrew writes few vowels, points are dropped.
+# Vav and yod are W and Y, which the skeleton reads as vowels inside a name; geresh letters are foreign sounds.
+HEBREW: dict[str, str] = {
+    "א": "A", "ב": "B", "ג": "G", "ד": "D", "ה": "H", "ו": "W", "ז": "Z", "ח": "H", "ט": "T", "י": "Y", "כ": "K",
+    "ך": "K", "ל": "L", "מ": "M", "ם": "M", "נ": "N", "ן": "N", "ס": "S", "ע": "A", "פ": "P", "ף": "F", "צ": "TS",
+    "ץ": "TS", "ק": "K", "ר": "R", "ש": "SH", "ת": "T", "װ": "V", "ױ": "OY", "ײ": "EY",
+}
+HEBREW_GERESH: dict[str, str] = {"ג": "J", "ז": "ZH", "צ": "CH"}  # ג׳ ז׳ צ׳ (geresh U+05F3 or an apostrophe)
 # Doc 9303 primary form → the national alternative (both are kept on the list side).
 UMLAUT_ALTERNATIVES: dict[str, str] = {"Ä": "A", "Ö": "O", "Ü": "U", "Å": "A", "ä": "a", "ö": "o", "ü": "u", "å": "a"}
+_UMLAUTS = frozenset(UMLAUT_ALTERNATIVES)
 
 # Titles and honorifics: never part of the name that is compared.
 TITLES: frozenset[str] = frozenset({
@@ -72,11 +99,53 @@ def _fold_word(word: str) -> tuple[str, ...]:
         text = unicodedata.normalize("NFKC", word)
         if any("\u0600" <= ch <= "\u06ff" for ch in text):
             text = "".join(ARABIC.get(ch, "" if "\u064b" <= ch <= "\u065f" else ch) for ch in text)
+        if any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in text):
+            text = _greek(text)
+        if any("\u0590" <= ch <= "\u05ff" for ch in text):
+            text = _hebrew(text)
         text = _SPLIT.sub(" ", text)
         tokens = tuple(t for t in transliterate(text).text.split("<") if t)
     if len(_TOKEN_CACHE) < _TOKEN_CACHE_MAX:
         _TOKEN_CACHE[word] = tokens
     return tokens
+
+
+def _greek(text: str) -> str:
+    """Greek letters of a word as Latin ones (ELOT 743 / ISO 843, :data:`GREEK`); other characters are kept."""
+    for letter, latin in _GREEK_DIAERESIS.items():
+        text = text.replace(letter, latin)
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)).upper()
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        pair = text[i:i + 2]
+        if i == 0 and pair in GREEK_WORD_START:
+            out.append(GREEK_WORD_START[pair])
+            i += 2
+        elif pair in GREEK_U_DIPHTHONGS:
+            after = text[i + 2:i + 3]
+            out.append(GREEK_U_DIPHTHONGS[pair] + ("F" if not after or after in GREEK_VOICELESS else "V"))
+            i += 2
+        elif pair in GREEK_DIGRAPHS:
+            out.append(GREEK_DIGRAPHS[pair])
+            i += 2
+        else:
+            out.append(GREEK.get(text[i], text[i]))
+            i += 1
+    return "".join(out)
+
+
+def _hebrew(text: str) -> str:
+    """Hebrew letters of a word as Latin consonants (:data:`HEBREW`); points dropped, other characters kept."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if "\u0591" <= ch <= "\u05c7" or ch in "\u05f3'":
+            continue  # points and cantillation, or a geresh (read with its letter)
+        if ch in HEBREW_GERESH and text[i + 1:i + 2] in ("\u05f3", "'"):
+            out.append(HEBREW_GERESH[ch])
+        else:
+            out.append(HEBREW.get(ch, ch))
+    return "".join(out)
 
 
 def fold_tokens(name: str) -> list[str]:
@@ -94,7 +163,7 @@ def fold_tokens(name: str) -> list[str]:
 
 def spellings(name: str) -> list[str]:
     """The name as written, plus its umlaut alternative when it has one (``MÜLLER`` → also ``MULLER``)."""
-    if any(ch in UMLAUT_ALTERNATIVES for ch in name):
+    if not _UMLAUTS.isdisjoint(name):  # a set test in C: most names have no umlaut, and every traveller is asked
         return [name, "".join(UMLAUT_ALTERNATIVES.get(ch, ch) for ch in name)]
     return [name]
 

@@ -260,7 +260,13 @@ class Screener:
         return any(_mtime(s.path) != m for s, m in zip(state.specs, state.mtimes, strict=True))
 
     async def watch(self, interval_seconds: float) -> None:
-        """Poll the list files every ``interval_seconds`` and reload when one changed (run as a task; 0 = off)."""
+        """Poll the list files every ``interval_seconds`` and reload when one changed (run as a task; 0 = off).
+
+        A reload that fails keeps the old lists serving and the poller running, whatever the failure: a list that
+        cannot be read (ListError, OSError), or a build subprocess that died (``BrokenProcessPool``: killed, out
+        of memory) or raised. Logged by the error's type only: a message could quote a listed name. The next
+        poll tries again while the files still differ from the lists served.
+        """
         if interval_seconds <= 0:
             return
         while True:
@@ -270,6 +276,8 @@ class Screener:
                     await self.reload_async()
                 except (ListError, OSError) as error:
                     log.warning("watchlist_reload_failed", error=type(error).__name__)
+                except Exception as error:  # the build subprocess died or failed: not the operator's file, so louder
+                    log.error("watchlist_reload_failed", error=type(error).__name__, build="subprocess")
 
     def screen(self, subjects: Sequence[Subject], suppressed: Suppressed | None = None) -> list[SubjectHits]:
         """Hits at or above each list's threshold, per subject (subjects without hits are left out).
@@ -277,15 +285,15 @@ class Screener:
         ``suppressed(identity, list, entry_id)`` drops decided false positives (see :class:`AllowList`).
         """
         state = self._state  # one read: the whole call uses one consistent set of lists
+        probes = [prepare(subject) for subject in subjects]
+        per_list = [index.search_many(probes, self.max_hits) for index in state.indexes]  # a manifest at a time
         out: list[SubjectHits] = []
-        for subject in subjects:
-            probe = prepare(subject)
-            identity = identity_key(subject)
-            hits: list[Hit] = []
-            for index in state.indexes:
-                for hit in index.search(probe, self.max_hits):
-                    if suppressed is None or not suppressed(identity, hit.list, hit.entry_id):
-                        hits.append(hit)
+        for i, subject in enumerate(subjects):
+            found = [hit for hits in per_list for hit in hits[i]]
+            if not found:
+                continue
+            identity = identity_key(subject)  # only for travellers with hits: it costs as much as folding the name
+            hits = [hit for hit in found if suppressed is None or not suppressed(identity, hit.list, hit.entry_id)]
             if hits:
                 hits.sort(key=lambda h: (-h.score, h.list, h.entry_id))
                 out.append(SubjectHits(subject.ref, identity, hits))

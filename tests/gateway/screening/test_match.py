@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.screening.generate import generate
 from gateway.screening.lists import Dob, Entry
-from gateway.screening.match import COMMON_TOKENS, name_score, token_sim, token_weight
+from gateway.screening.match import (
+    COMMON_TOKENS,
+    DOB_BONUS_MAX,
+    NATIONALITY_BONUS_MAX,
+    dob_evidence,
+    name_score,
+    nationality_evidence,
+    token_sim,
+    token_weight,
+)
 from gateway.screening.screener import ListSpec, Screener
 from gateway.screening.subjects import Subject
 
@@ -128,3 +139,25 @@ def test_token_similarity_rules() -> None:
     assert token_sim("J", "JOHN") == 0.8 and token_sim("J", "MARY") == 0.0
     assert token_sim("RASHID", "RASHIDNAJ") == 0.0  # a shared prefix is not a match
     assert token_sim("PETROV", "NAKAMURA") == 0.0
+
+
+@st.composite
+def _dates(draw: st.DrawFn) -> tuple[tuple[int, int, int], list[Dob]]:
+    """A traveller's date of birth and listed dates near it: equal, swapped, same year, ranges, approximate."""
+    year, month, day = draw(st.integers(1930, 2010)), draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    near = st.builds(lambda dy, span, m, d, approx: Dob(year + dy, year + dy + span, 0 if span else m, 0 if span or not m else d,
+                                                        approx),
+                     st.integers(-3, 3), st.sampled_from((0, 0, 0, 1, 3)), st.sampled_from((0, month, day)),
+                     st.sampled_from((day, month, 1)), st.booleans())
+    exact = st.sampled_from((Dob(year, year, month, day), Dob(year, year, day, month), Dob(year, year, month)))
+    return (year, month, day), draw(st.lists(st.one_of(exact, near), max_size=3))
+
+
+@given(_dates(), st.sampled_from((None, "IRQ", "RUS")), st.lists(st.sampled_from(("IRQ", "RUS", "JOR")), max_size=2))
+def test_no_date_or_nationality_adds_more_than_the_bonus_the_index_allows_for(
+        dates: tuple[tuple[int, int, int], list[Dob]], nationality: str | None, listed: list[str]) -> None:
+    """The index drops candidates that cannot reach the threshold even with DOB_BONUS_MAX and NATIONALITY_BONUS_MAX
+    added: a larger bonus here would lose hits without a sound."""
+    born, dobs = dates
+    assert dob_evidence(born, dobs)[0] <= DOB_BONUS_MAX
+    assert nationality_evidence(nationality, listed)[0] <= NATIONALITY_BONUS_MAX

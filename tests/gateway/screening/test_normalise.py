@@ -21,6 +21,38 @@ def test_fold_tokens(raw: str, tokens: list[str]) -> None:
     assert fold_tokens(raw) == tokens
 
 
+@pytest.mark.parametrize(("raw", "tokens"), [
+    ("Γιώργος Παπαδόπουλος", ["GIORGOS", "PAPADOPOULOS"]),  # accents dropped, ΟΥ is OU
+    ("ΕΥΑΓΓΕΛΟΣ", ["EVANGELOS"]),  # ΕΥ before a voiced sound is EV, ΓΓ is NG
+    ("ΕΥΘΥΜΙΟΣ", ["EFTHYMIOS"]),  # ΕΥ before a voiceless one is EF
+    ("Παύλος", ["PAVLOS"]),
+    ("ΜΠΑΚΟΓΙΑΝΝΗΣ", ["BAKOGIANNIS"]),  # ΜΠ opening a word is B
+    ("ΠΑΠΑΝΤΩΝΙΟΥ", ["PAPANTONIOU"]),  # ΝΤ inside it is NT
+    ("Ντόρα", ["DORA"]),
+    ("Ξανθή Ψαρρού", ["XANTHI", "PSARROU"]),
+    ("Χρήστος Τσιρώνης", ["CHRISTOS", "TSIRONIS"]),
+    ("Ταϋγέτη", ["TAYGETI"]),  # a diaeresis keeps Υ out of the diphthong
+])
+def test_greek_folds_by_elot_743(raw: str, tokens: list[str]) -> None:
+    """The Latin form Greek passports print (ELOT 743 / ISO 843): before, Greek folded to no token at all."""
+    assert fold_tokens(raw) == tokens
+
+
+@pytest.mark.parametrize(("raw", "tokens"), [
+    ("בנימין נתניהו", ["BNYMYN", "NTNYHW"]),
+    ("בִּנְיָמִין", ["BNYMYN"]),  # points dropped
+    ("ג׳ורג׳", ["JWRJ"]),  # geresh letters
+    ("דוד בן-גוריון", ["DWD", "BN", "GWRYWN"]),
+])
+def test_hebrew_folds_to_consonants(raw: str, tokens: list[str]) -> None:
+    assert fold_tokens(raw) == tokens
+
+
+def test_greek_and_hebrew_names_meet_their_latin_spellings() -> None:
+    assert skeleton(fold_tokens("Παπαδόπουλος")[0]) == skeleton("PAPADOPOULOS")
+    assert [skeleton(t) for t in fold_tokens("בנימין נתניהו")] == [skeleton("BINYAMIN"), skeleton("NETANYAHU")]
+
+
 def test_umlauts_give_both_doc9303_spellings() -> None:
     assert all_forms("Müller Hans") == [("MUELLER", "HANS"), ("MULLER", "HANS")]
     assert all_forms("Åsa Öberg") == [("AASA", "OEBERG"), ("ASA", "OBERG")]

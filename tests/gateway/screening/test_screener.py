@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from gateway.config import load_config
+from gateway.screening import screener as screener_module
 from gateway.screening.generate import generate, write_list
 from gateway.screening.lists import Dob, Entry, ListError, write_csv
 from gateway.screening.screener import AllowList, ListSpec, Screener, specs_from_config
@@ -95,6 +99,42 @@ def test_failed_reload_keeps_the_old_lists(tmp_path: Path) -> None:
     with pytest.raises(ListError):
         screener.reload()
     assert screener.screen([SUBJECT])[0].hits[0].entry_id == "PLANTED-1"
+
+
+class _DyingBuildPool(ProcessPoolExecutor):
+    """A build pool whose subprocess dies on its first task, as one the kernel kills for memory would."""
+
+    def submit(self, fn: object, /, *args: object, **kwargs: object) -> Future[None]:  # type: ignore[override]
+        return super().submit(os._exit, 1)
+
+
+def test_a_build_subprocess_that_dies_keeps_the_old_lists_and_the_poller(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reload whose build subprocess dies (BrokenProcessPool, not a ListError) is logged by type only; the old
+    lists keep answering and the poller keeps polling."""
+    path = tmp_path / "list.csv"
+    write(path, [PLANTED])
+    screener = Screener.load([ListSpec("national", str(path))])
+    write(path, [PLANTED, Entry("PLANTED-2", ("OMAR AL-RASHID",), (), (Dob(1979, 1979, 1, 2),), ("JOR",))])
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    monkeypatch.setattr(screener_module, "ProcessPoolExecutor", _DyingBuildPool)
+
+    async def main() -> tuple[list[dict[str, object]], bool]:
+        with capture_logs() as logs:
+            task = asyncio.create_task(screener.watch(0.2))
+            deadline = time.monotonic() + 30
+            while not any(e["event"] == "watchlist_reload_failed" for e in logs) and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            running = not task.done()
+            task.cancel()
+        return logs, running
+
+    logs, running = asyncio.run(main())
+    failed = [e for e in logs if e["event"] == "watchlist_reload_failed"]
+    assert failed and failed[0]["error"] == "BrokenProcessPool" and running
+    assert "RASHID" not in repr(logs) and "OMAR" not in repr(logs)
+    assert screener.reloads == 0
+    assert [h.entry_id for h in screener.screen([SUBJECT])[0].hits] == ["PLANTED-1"]
 
 
 def test_async_reload_does_not_stall_the_event_loop(tmp_path: Path) -> None:
@@ -200,6 +240,16 @@ def test_generated_list_in_every_format_finds_the_planted_traveller(tmp_path: Pa
         write_list([PLANTED, *generate(100, seed=8)], fmt, path)
         [result] = Screener.load([ListSpec(fmt, str(path))]).screen([SUBJECT])
         assert result.hits[0].entry_id == "PLANTED-1", fmt
+
+
+def test_greek_and_hebrew_script_travellers_are_screened_by_name() -> None:
+    """Such names used to fold to no token, so these travellers were never compared with any listed name."""
+    greek = Entry("GR-1", ("GEORGIOS PAPADOPOULOS",), (), (Dob(1961, 1961, 3, 4),), ("GRC",))
+    hebrew = Entry("IL-1", ("BINYAMIN NETANYAHU",), (), (Dob(1949, 1949, 10, 21),), ("ISR",))
+    screener = Screener.from_entries([(ListSpec("national", "memory"), [greek, hebrew, *generate(300, seed=2)])])
+    found = screener.screen([Subject("g", "ΠΑΠΑΔΟΠΟΥΛΟΣ", ("ΓΕΩΡΓΙΟΣ",), "1961-03-04", "GRC"),
+                             Subject("h", "נתניהו", ("בנימין",), "1949-10-21", "ISR")])
+    assert {r.subject_ref: [h.entry_id for h in r.hits][:1] for r in found} == {"g": ["GR-1"], "h": ["IL-1"]}
 
 
 def test_a_saved_index_maps_back_with_the_same_answers(tmp_path: Path) -> None:
