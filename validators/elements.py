@@ -65,7 +65,7 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
     the fault when one fails.
     """
     delimiters = segment.splitter.delimiters
-    return _layout_faults(segment, layout, _clean_pattern(layout, delimiters.element, delimiters.component),
+    return _layout_faults(segment, (layout, _clean_pattern(layout, delimiters.element, delimiters.component)),
                           delimiters.release)
 
 
@@ -93,7 +93,7 @@ class LayoutChecker:
             raw = segment.raw
             faults = checked.get(raw, _UNSEEN)
             if faults is _UNSEEN:
-                faults = checked[raw] = _layout_faults(segment, *entry, release)
+                faults = checked[raw] = _layout_faults(segment, entry, release)
             if faults:
                 found.append((segment, faults))
         return found
@@ -101,18 +101,18 @@ class LayoutChecker:
     def __call__(self, segment: Segment) -> list[ElementFault] | None:
         """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""
         entry = self._layouts.get(segment.tag)
-        return None if entry is None else _layout_faults(segment, *entry, self._release)
+        return None if entry is None else _layout_faults(segment, entry, self._release)
 
 
 _UNSEEN: list[ElementFault] = []  # the cache's "not checked yet", told apart by identity
 
 
-def _layout_faults(segment: Segment, layout: tuple[Element, ...], clean: _Clean | None,
-                   release: str | None) -> list[ElementFault]:
-    """The clean pattern's word first, the value-by-value check only when it cannot vouch for the
-    text. It judges only text whose values are a plain split of it: ASCII (no re-decoding by the
-    splitter changed them) and without release characters; the tag ends where its pattern begins,
-    at the first element separator."""
+def _layout_faults(segment: Segment, entry: tuple[tuple[Element, ...], _Clean | None], release: str | None) -> list[ElementFault]:
+    """The clean pattern's word first (``entry`` is a layout and its pattern), the value-by-value
+    check only when it cannot vouch for the text. It judges only text whose values are a plain split
+    of it: ASCII (no re-decoding by the splitter changed them) and without release characters; the
+    tag ends where its pattern begins, at the first element separator."""
+    layout, clean = entry
     raw = segment.raw
     if clean is not None and raw.isascii() and (release is None or release not in raw):
         match = clean.pattern.fullmatch(raw, len(segment.tag))

@@ -31,6 +31,7 @@ def between_segments(delimiters: Delimiters) -> str:
     return " \t\r\n".replace(delimiters.segment, "")
 _BETWEEN_SEGMENTS = re.compile(r"[ \t\r\n]+")
 RELEASE_FINDINGS = 20  # misused release characters reported per interchange
+_STOP_TAGS = frozenset(("UNB", "UNZ"))  # where reading an interchange stops (UNA is never a well-formed tag)
 
 
 class Splitter:
@@ -91,26 +92,23 @@ class Segment(msgspec.Struct, gc=False, eq=False):
     @property
     def elements(self) -> list[list[str]]:
         elements = self._elements
-        return elements if elements is not None else self._split()
+        if elements is None:  # the text's elements as split for an earlier segment, else split now
+            raw = self.raw
+            elements = self.splitter.read.get(raw)
+            if elements is None:
+                elements = self.splitter.split(raw)
+            self._elements = elements
+        return elements
 
     def value(self, element: int, component: int = 1) -> str:
         """The value at 1-based element/component positions, '' when absent."""
-        elements = self._elements  # the property's work, inline: this is called for most values read
+        elements = self._elements  # read directly: this is called for most values read
         if elements is None:
-            elements = self._split()
+            elements = self.elements
         if element > len(elements):
             return ""
         components = elements[element - 1]
         return components[component - 1] if component <= len(components) else ""
-
-    def _split(self) -> list[list[str]]:
-        """The text's elements as split for an earlier segment of the same text, else split now."""
-        raw = self.raw
-        elements = self.splitter.read.get(raw)
-        if elements is None:
-            elements = self.splitter.split(raw)
-        self._elements = elements
-        return elements
 
     def __repr__(self) -> str:
         return f"Segment({self.tag!r}, {self.elements!r}, offset={self.offset})"
@@ -206,20 +204,23 @@ def read_segments(text: str, start: int, delimiters: Delimiters, encoding: str |
             offset += skip
         cut_at = raw.find(elem)
         tag = raw if cut_at == -1 else raw[:cut_at]
-        if tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
+        # a tag seen before is well-formed and neither UNA, UNB nor UNZ (those never join good_tags):
+        # the usual segment is past every question below with one set look-up
+        new = tag not in good_tags
+        if new and tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
             pos, stopped = offset, "UNB"  # the next interchange begins: leave it for the next read
             break
         end = offset + len(raw)
         pos = end + 1
         segment = Segment(tag, raw, offset, end, splitter)
         append(segment)
-        if tag not in good_tags:
+        if new:
             _check_tag(segment, good_tags, anomalies)
         if breaks and ("\n" in raw or "\r" in raw):
             anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + _first_break(raw), segment))
         if trailing and raw[-1:] in separators and not _released_at(raw, len(raw) - 1, rel):
             anomalies.append(Anomaly("EDI-SEG-TRAILING-SEPARATOR", end - 1, segment))
-        if tag == "UNZ":
+        if new and tag == "UNZ":
             stopped = tag
             break
     # the line breaks split off in bulk are whitespace between segments too (one before the next interchange)
@@ -259,9 +260,12 @@ def _lines(region: str, term: str, rel: str | None) -> list[str] | None:
 
 
 def _check_tag(segment: Segment, good_tags: set[str], anomalies: list[Anomaly]) -> None:
+    """A tag the reader has not seen yet: remembered when well-formed (but UNB and UNZ, which the
+    reader must stop at every time), else reported."""
     tag = segment.tag
     if is_tag(tag):
-        good_tags.add(tag)
+        if tag not in _STOP_TAGS:
+            good_tags.add(tag)
     elif not segment.raw.strip():
         anomalies.append(Anomaly("EDI-SEG-EMPTY", segment.offset, segment))
     else:
