@@ -9,6 +9,8 @@
 - ``valid_calendar`` and the Manifest's date reading judge dates from their digits, never through
   ``datetime.date``; they must agree with it for every month and day.
 - ``LineIndex`` counts lines and columns from the nearest offset it was asked before.
+- The tokenizer takes a segment's tag from a memo of the tags it has seen, by the segment's first
+  four characters; it must read what looking for the element separator every time reads.
 
 Texts are drawn from the characters that matter (separators, release, digits, letters, a code's
 characters) around real segments, so the edges (empty and surplus elements, released separators,
@@ -22,7 +24,7 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from validators.edifact import tokenizer
@@ -129,6 +131,28 @@ def test_one_segment_per_line_reads_as_the_careful_loop(text: str) -> None:
         patch.setattr(tokenizer, "_lines", lambda region, term, rel: None)
         careful = _reading(read_segments(text, 9, LEVEL_A_DEFAULT))
     assert fast == careful
+
+
+_CHECK_TAG = tokenizer._check_tag
+
+
+def _remembering_nothing(segment: Segment, known: dict[str, str], anomalies: list) -> None:
+    _CHECK_TAG(segment, {}, anomalies)  # the reading without its memo of tags
+
+
+@given(st.one_of(line_per_segment_files(), st.text("UNABZH+:?' \r\nX", max_size=120).map(lambda t: "UNA:+.? '" + t)))
+@example("UNA:+.? 'UNA+1'UNH+1'UNA+2'UNZ+1'")  # a UNA read as the first segment must not hide the next one
+@example("UNA:+.? 'UNB+1'UNH+1'UNB+2'UNZ+1'")
+@settings(max_examples=1500, deadline=None)
+def test_tags_remembered_by_their_first_characters_read_as_the_full_look(text: str) -> None:
+    """A segment whose first four characters began a well-formed tag before takes that tag without a
+    search; UNA, UNB and UNZ are never remembered, so the next interchange and the trailer are still
+    found (``UNA+`` and ``UNB+`` repeated in the drawn texts and the examples)."""
+    fast = _reading(read_segments(text, 9, LEVEL_A_DEFAULT))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tokenizer, "_check_tag", _remembering_nothing)
+        plain = _reading(read_segments(text, 9, LEVEL_A_DEFAULT))
+    assert fast == plain
 
 
 def _calendar_by_date(kind: str, value: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from dataclasses import dataclass, field
 
 import msgspec
@@ -31,7 +32,7 @@ def between_segments(delimiters: Delimiters) -> str:
     return " \t\r\n".replace(delimiters.segment, "")
 _BETWEEN_SEGMENTS = re.compile(r"[ \t\r\n]+")
 RELEASE_FINDINGS = 20  # misused release characters reported per interchange
-_STOP_TAGS = frozenset(("UNB", "UNZ"))  # where reading an interchange stops (UNA is never a well-formed tag)
+_NEXT_INTERCHANGE = frozenset(("UNA", "UNB"))  # tags that begin the next interchange: asked about every time
 
 
 class Splitter:
@@ -186,7 +187,7 @@ def read_segments(text: str, start: int, delimiters: Delimiters, encoding: str |
     segments: list[Segment] = []
     append = segments.append
     anomalies: list[Anomaly] = []
-    good_tags: set[str] = set()
+    known: dict[str, str] = {}  # the first four characters of a segment → its well-formed tag
     lead = 0  # characters between the previous terminator and this segment, stripped in bulk
     stopped = ""  # why the loop ended early: "UNZ", or "UNB" when the next interchange begins
     for raw in parts:
@@ -202,20 +203,23 @@ def read_segments(text: str, start: int, delimiters: Delimiters, encoding: str |
             whitespace.append(offset)
             raw = raw[skip:]
             offset += skip
-        cut_at = raw.find(elem)
-        tag = raw if cut_at == -1 else raw[:cut_at]
-        # a tag seen before is well-formed and neither UNA, UNB nor UNZ (those never join good_tags):
-        # the usual segment is past every question below with one set look-up
-        new = tag not in good_tags
-        if new and tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
-            pos, stopped = offset, "UNB"  # the next interchange begins: leave it for the next read
-            break
+        # a segment whose first four characters began a segment with a well-formed tag before (the tag
+        # and its element separator) has that tag, which is neither UNA nor UNB (never remembered) nor
+        # UNZ (the first one ends the reading): the usual segment is past every question with one look-up
+        tag = known.get(raw[:4])
+        new = tag is None
+        if new:
+            cut_at = raw.find(elem)
+            tag = raw if cut_at == -1 else raw[:cut_at]
+            if tag[:1] == "U" and segments and (tag == "UNB" or raw.startswith("UNA")):
+                pos, stopped = offset, "UNB"  # the next interchange begins: leave it for the next read
+                break
         end = offset + len(raw)
         pos = end + 1
         segment = Segment(tag, raw, offset, end, splitter)
         append(segment)
         if new:
-            _check_tag(segment, good_tags, anomalies)
+            _check_tag(segment, known, anomalies)
         if breaks and ("\n" in raw or "\r" in raw):
             anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + _first_break(raw), segment))
         if trailing and raw[-1:] in separators and not _released_at(raw, len(raw) - 1, rel):
@@ -259,13 +263,16 @@ def _lines(region: str, term: str, rel: str | None) -> list[str] | None:
     return parts
 
 
-def _check_tag(segment: Segment, good_tags: set[str], anomalies: list[Anomaly]) -> None:
-    """A tag the reader has not seen yet: remembered when well-formed (but UNB and UNZ, which the
-    reader must stop at every time), else reported."""
+def _check_tag(segment: Segment, known: dict[str, str], anomalies: list[Anomaly]) -> None:
+    """A segment whose start the reader has not seen yet: its tag is remembered by the segment's first
+    four characters when well-formed (a well-formed tag is three characters, so they are the tag and
+    what ends it), but not UNA and UNB, which may begin the next interchange; a malformed one
+    is reported. Remembered tags are interned: every later segment shares the one string, whose
+    hash and comparisons (``tag == "LOC"``) are then the cheapest Python has."""
     tag = segment.tag
     if is_tag(tag):
-        if tag not in _STOP_TAGS:
-            good_tags.add(tag)
+        if tag not in _NEXT_INTERCHANGE:
+            known[segment.raw[:4]] = sys.intern(tag)
     elif not segment.raw.strip():
         anomalies.append(Anomaly("EDI-SEG-EMPTY", segment.offset, segment))
     else:
@@ -292,7 +299,7 @@ def _read_unterminated(tail: str, pos: int, segments: list[Segment], splitter: S
     tag = stripped if cut_at == -1 else stripped[:cut_at]
     segment = Segment(tag, stripped, offset, offset + len(stripped), splitter)
     segments.append(segment)
-    _check_tag(segment, set(), anomalies)
+    _check_tag(segment, {}, anomalies)
     if "\n" in stripped or "\r" in stripped:
         anomalies.append(Anomaly("EDI-SEG-LINEBREAK", offset + _first_break(stripped), segment))
     rel = delimiters.release
