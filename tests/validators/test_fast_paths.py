@@ -146,8 +146,8 @@ def _remembering_nothing(segment: Segment, known: dict[str, str], anomalies: lis
 @settings(max_examples=1500, deadline=None)
 def test_tags_remembered_by_their_first_characters_read_as_the_full_look(text: str) -> None:
     """A segment whose first four characters began a well-formed tag before takes that tag without a
-    search; UNA, UNB and UNZ are never remembered, so the next interchange and the trailer are still
-    found (``UNA+`` and ``UNB+`` repeated in the drawn texts and the examples)."""
+    search; UNA and UNB are never remembered, so the next interchange is still found (``UNA+`` and
+    ``UNB+`` repeated in the drawn texts and the examples)."""
     fast = _reading(read_segments(text, 9, LEVEL_A_DEFAULT))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tokenizer, "_check_tag", _remembering_nothing)
