@@ -171,7 +171,7 @@ def _traveller(group: Node, births: _Latest | None, expiries: _Latest | None) ->
     of an expiry date may give (``_iso_date``)."""
     segments = group.segments
     fields: dict[str, object] = {}
-    references: dict[str, list[str]] = {}
+    references: dict[str, tuple[str, ...]] = {}
     for segment in segments[1:]:
         tag, elements = segment.tag, segment.elements
         first = elements[0] if elements else _NO_ELEMENT
@@ -181,7 +181,8 @@ def _traveller(group: Node, births: _Latest | None, expiries: _Latest | None) ->
                 # a code (LOC+178+LHR) or, for a birth place, free text in 3224 (LOC+180+:::HARTFORD USA)
                 fields[place] = elements[1][0] or " ".join(v for v in elements[1] if v) or None
         elif tag == "RFF":
-            references.setdefault(first[0], []).append(first[1] if len(first) > 1 else "")
+            qualifier = first[0]
+            references[qualifier] = (*references.get(qualifier, ()), first[1] if len(first) > 1 else "")
         elif tag == "DTM":
             if first[0] == "329" and "birth_date" not in fields:
                 fields["birth_date"] = _iso_date(first[1] if len(first) > 1 else "", births)
@@ -198,7 +199,7 @@ def _traveller(group: Node, births: _Latest | None, expiries: _Latest | None) ->
         role=ROLES.get(function, function),
         surname=names[0] if names else "",
         given_names=tuple(names[1:]),
-        references={k: tuple(v) for k, v in references.items()},
+        references=references,
         documents=tuple([_document(doc, births, expiries) for doc in group.groups if doc.rule.name == "SG5"]),
         **fields,  # type: ignore[arg-type]
     )
