@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import compress
+from operator import attrgetter
 from typing import NamedTuple
 
 from validators.edifact.delimiters import Delimiters
@@ -65,26 +67,32 @@ def check_segment(segment: Segment, layout: tuple[Element, ...]) -> list[Element
     the fault when one fails.
     """
     delimiters = segment.splitter.delimiters
-    return _layout_faults(segment, (layout, _clean_pattern(layout, delimiters.element, delimiters.component)),
-                          delimiters.release)
+    return _layout_faults(segment, (layout, _clean_pattern(layout, delimiters)), delimiters.release)
 
 
 class LayoutChecker:
     """``check_segment`` for the segments of one interchange against one set of layouts (a message
     table's, keyed by tag): each tag's layout and clean pattern are looked up once, not per segment,
-    and each distinct segment text is checked once (``LOC+178+LHR`` on every traveller of a list)."""
+    and each distinct segment text is checked once (``LOC+178+LHR`` on every traveller of a list).
 
-    __slots__ = ("_checked", "_layouts", "_release")
+    Most messages are clean throughout, so a whole message is first offered to one expression made
+    of every tag's clean pattern (``_Body``): when it matches, no segment needs a look of its own."""
+
+    __slots__ = ("_body", "_checked", "_layouts", "_release", "_terminator")
 
     def __init__(self, layouts: dict[str, tuple[Element, ...]], delimiters: Delimiters) -> None:
         self._release = delimiters.release
+        self._terminator = delimiters.segment
         self._layouts: dict[str, tuple[tuple[Element, ...], _Clean | None]] = {
-            tag: (layout, _clean_pattern(layout, delimiters.element, delimiters.component)) for tag, layout in layouts.items()}
+            tag: (layout, _clean_pattern(layout, delimiters)) for tag, layout in layouts.items()}
+        self._body = _body_pattern(layouts, self._layouts, delimiters)
         self._checked: dict[str, list[ElementFault]] = {}  # segment text → its faults
 
     def faults(self, segments: list[Segment]) -> list[tuple[Segment, list[ElementFault]]]:
         """The segments that have faults, with them, in order. A tag no layout has is not checked
         (nor its text remembered: a PNR's SSR free texts are long and mostly distinct)."""
+        if self._body is not None and segments:
+            segments = self._unvouched(self._body, segments)
         layouts, checked, release, found = self._layouts, self._checked, self._release, []
         for segment in segments:
             entry = layouts.get(segment.tag)
@@ -98,12 +106,41 @@ class LayoutChecker:
                 found.append((segment, faults))
         return found
 
+    def _unvouched(self, body: _Body, segments: list[Segment]) -> list[Segment]:
+        """The segments ``body`` cannot vouch for, in order: every one when it does not match; else
+        those of the tags it leaves to be checked separately, and those whose text the clean
+        patterns do not judge (release characters, non-ASCII: see ``_layout_faults``), which are
+        left out of the text it reads. That text is the segments' distinct texts, each with its
+        terminator: the tokenizer took out whatever came between them, and a text repeated on
+        every traveller of a list (``LOC+178+LHR``) is read once."""
+        release, term = self._release, self._terminator
+        unique = dict.fromkeys(map(_RAW, segments))  # C-level passes over the segments, here and below
+        text = term.join(unique)
+        aside: set[str] = set()
+        if release is not None and release in text:
+            aside.update([raw for raw in unique if release in raw])
+        if not text.isascii():
+            aside.update([raw for raw in unique if not raw.isascii()])
+        if aside:
+            text = term.join([raw for raw in unique if raw not in aside])
+        if text and body.pattern.fullmatch(text + term) is None:
+            return segments
+        separately = body.separately
+        if separately and aside:
+            return [segment for segment in segments if segment.tag in separately or segment.raw in aside]
+        if separately:
+            return list(compress(segments, map(separately.__contains__, map(_TAG, segments))))
+        if aside:
+            return list(compress(segments, map(aside.__contains__, map(_RAW, segments))))
+        return []
+
     def __call__(self, segment: Segment) -> list[ElementFault] | None:
         """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""
         entry = self._layouts.get(segment.tag)
         return None if entry is None else _layout_faults(segment, entry, self._release)
 
 
+_RAW, _TAG = attrgetter("raw"), attrgetter("tag")
 _UNSEEN: list[ElementFault] = []  # the cache's "not checked yet", told apart by identity
 
 
@@ -172,7 +209,10 @@ def _check_values(segment: Segment, layout: tuple[Element, ...]) -> list[Element
 
 _Rule = tuple[Component, bool, bool, int, int, frozenset[str] | None]
 _COMPILED: dict[int, tuple[tuple[Element, ...], tuple[tuple[_Rule, ...], ...], tuple[int, ...]]] = {}
-_CLEAN: dict[tuple[int, str, str], tuple[tuple[Element, ...], _Clean | None]] = {}
+_CLEAN: dict[tuple[int, str, str, str], tuple[tuple[Element, ...], _Clean | None]] = {}
+_BODY: dict[tuple[int, str, str, str], tuple[dict[str, tuple[Element, ...]], _Body | None]] = {}
+# sets of separators come from the senders' UNA: the caches forget them all past this many (per table)
+_PATTERNS_KEPT = 64
 
 
 def _compiled(layout: tuple[Element, ...]) -> tuple[tuple[tuple[_Rule, ...], ...], tuple[int, ...]]:
@@ -204,62 +244,102 @@ class _Clean(NamedTuple):
     calendar: tuple[tuple[str, str], ...]
 
 
-def _clean_pattern(layout: tuple[Element, ...], elem: str, comp: str) -> _Clean | None:
+class _Body(NamedTuple):
+    """Every tag's clean pattern in one expression over a run of segments, each with its terminator;
+    and the tags it leaves to be checked one by one."""
+
+    pattern: re.Pattern[str]
+    separately: frozenset[str]  # tags whose calendar values a pattern cannot judge, or with no clean pattern
+
+
+def _body_pattern(layouts: dict[str, tuple[Element, ...]], cleans: dict[str, tuple[tuple[Element, ...], _Clean | None]],
+                  delimiters: Delimiters) -> _Body | None:
+    """One alternative per tag, its tag then its clean pattern then the terminator; one more for
+    any other segment (a tag no layout has, or one left to be checked by itself). As no clean value
+    holds a terminator, each alternative matches a whole segment or nothing, which is why each is
+    atomic (a segment, once read, is never read another way) and the whole match takes linear time
+    even when it fails. Its match says of every segment what ``_layout_faults`` says of each: clean.
+    Cached per layouts and separators, like the clean patterns. None when no tag has a pattern."""
+    key = (id(layouts), delimiters.element, delimiters.component, delimiters.segment)
+    entry = _BODY.get(key)
+    if entry is None or entry[0] is not layouts:
+        if len(_BODY) >= _PATTERNS_KEPT:
+            _BODY.clear()
+        together = {tag: clean for tag, (_, clean) in cleans.items() if clean is not None and not clean.calendar}
+        body = None
+        if together:
+            elem, term = re.escape(delimiters.element), re.escape(delimiters.segment)
+            alternatives = [f"{re.escape(tag)}(?:{clean.pattern.pattern}){term}" for tag, clean in together.items()]
+            tags = "|".join(re.escape(tag) for tag in together)
+            alternatives.append(f"(?!(?:{tags})(?:{elem}|{term}))[^{term}]*{term}")
+            body = _Body(re.compile(f"(?:(?>{'|'.join(alternatives)}))*+"), frozenset(cleans) - frozenset(together))
+        entry = _BODY[key] = (layouts, body)
+    return entry[1]
+
+
+def _clean_pattern(layout: tuple[Element, ...], delimiters: Delimiters) -> _Clean | None:
     """The layout as one regular expression over a segment's text from its first element separator:
-    it matches exactly the texts (split plainly on ``elem`` and ``comp``) in which ``check_segment``
-    finds no fault, once its captured calendar values are real dates and times. Cached like
-    ``_compiled``, per pair of separators. None when the separators coincide."""
-    key = (id(layout), elem, comp)
+    it matches exactly the texts (split plainly on the element and component separators) in which
+    ``check_segment`` finds no fault, once its captured calendar values are real dates and times.
+    No value it takes holds the segment terminator, so a match never runs on into the next segment
+    (``_body_pattern``). Cached like ``_compiled``, per set of separators (element, component,
+    terminator). None when the separators coincide."""
+    key = (id(layout), delimiters.element, delimiters.component, delimiters.segment)
     entry = _CLEAN.get(key)
     if entry is None or entry[0] is not layout:
+        if len(_CLEAN) >= _PATTERNS_KEPT * 64:
+            _CLEAN.clear()
         clean = None
-        if elem != comp:
+        if delimiters.element != delimiters.component:
             calendar: list[tuple[str, str]] = []
-            text = _layout_regex(layout, re.escape(elem), re.escape(comp), calendar)
-            clean = _Clean(re.compile(text), tuple(calendar))
+            clean = _Clean(re.compile(_layout_regex(layout, delimiters, calendar)), tuple(calendar))
         entry = _CLEAN[key] = (layout, clean)
     return entry[1]
 
 
-def _layout_regex(layout: tuple[Element, ...], elem: str, comp: str, calendar: list[tuple[str, str]]) -> str:
+def _layout_regex(layout: tuple[Element, ...], delimiters: Delimiters, calendar: list[tuple[str, str]]) -> str:
     """Data elements in order, each after its separator; the text may stop before the first
     mandatory element left, and may end with empty surplus elements (a trailing separator is the
     tokenizer's finding, not a fault of the layout)."""
+    elem, comp = re.escape(delimiters.element), re.escape(delimiters.component)
     text = f"(?:{elem}(?:{comp})*)*"
     for index in range(len(layout) - 1, -1, -1):
-        text = elem + _element_regex(layout[index], elem, comp, calendar) + text
+        text = elem + _element_regex(layout[index], delimiters, calendar) + text
         if all(spec.status != "M" for spec in layout[index:]):
             text = f"(?:{text})?"
     return text
 
 
-def _element_regex(spec: Element, elem: str, comp: str, calendar: list[tuple[str, str]]) -> str:
+def _element_regex(spec: Element, delimiters: Delimiters, calendar: list[tuple[str, str]]) -> str:
     """One data element: its components in order, each present and valid unless optional, then only
     empty surplus components. A conditional element may be empty altogether (it is then skipped); a
     mandatory one must hold some value."""
+    elem, comp, term = (re.escape(c) for c in (delimiters.element, delimiters.component, delimiters.segment))
     text = f"(?:{comp})*"
     components = spec.components
     for index in range(len(components) - 1, 0, -1):
-        text = comp + _component_regex(components[index], elem, comp, calendar) + text
+        text = comp + _component_regex(components[index], delimiters, calendar) + text
         if all(c.status != "M" for c in components[index:]):
             text = f"(?:{text})?"
-    text = _component_regex(components[0], elem, comp, calendar) + text
+    text = _component_regex(components[0], delimiters, calendar) + text
     if spec.status == "M":
-        return f"(?=[^{elem}]*[^{elem}{comp}]){text}"
+        return f"(?=[^{elem}{term}]*[^{elem}{comp}{term}]){text}"
     return f"(?:{text}|(?:{comp})*)"
 
 
-def _component_regex(component: Component, elem: str, comp: str, calendar: list[tuple[str, str]]) -> str:
+def _component_regex(component: Component, delimiters: Delimiters, calendar: list[tuple[str, str]]) -> str:
     """The values ``check_value`` passes: a code of the list, or characters of the format within one
     of its length ranges; nothing at all when the component is optional. A calendar component is
     captured, under a name of its own, for ``_layout_faults`` to check."""
+    separators = (delimiters.element, delimiters.component, delimiters.segment)
     numeric, lengths = _parsed_format(component.format)
     if component.codes is not None:
-        codes = [code for code in component.codes if code and elem not in code and comp not in code
+        codes = [code for code in component.codes if code and not any(c in code for c in separators)
                  and (not numeric or is_number(code)) and any(low <= len(code) <= high for low, high in lengths)]
         value = "|".join(re.escape(code) for code in codes) or "(?!)"
     else:
-        character = "[0-9]" if numeric else f"[^{elem}{comp}]"
+        excluded = "".join(re.escape(c) for c in separators)
+        character = "[0-9]" if numeric else f"[^{excluded}]"
         value = "|".join(f"{character}{{{max(low, 1)},{high}}}" for low, high in lengths if high >= 1) or "(?!)"
     if component.kind is not None:
         name = f"k{len(calendar)}"

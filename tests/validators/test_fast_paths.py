@@ -2,6 +2,8 @@
 
 - ``check_segment`` first asks one regular expression compiled from the layout whether a segment
   can hold a fault at all; whatever the text, its answer must be the value-by-value check's.
+- ``LayoutChecker`` offers a whole message to one expression made of those patterns; it must
+  find the faults the segment-by-segment check finds.
 - ``tokenizer._split_on`` finds released separators by searching for them; it must split exactly
   as a reader going character by character does.
 - A region laid out one segment per line is split at "terminator CR LF" in one go
@@ -77,6 +79,24 @@ def test_clean_pattern_agrees_with_the_value_by_value_check(raw: str, directory:
     expected = _check_values(segment(), layout)
     assert check_segment(segment(), layout) == expected
     assert LayoutChecker(LAYOUTS[directory], LEVEL_A_DEFAULT)(segment()) == expected
+
+
+@given(st.lists(st.one_of(segment_texts(), st.sampled_from(SEGMENTS), st.sampled_from(("FTX+É", "XYZ+1", "", "NAD"))),
+                max_size=12), st.sampled_from(sorted(LAYOUTS)))
+@example(["NAD+FL+++SMITH:JOHN", "ATT+2++M", "DTM+329:850101"], "05B")
+@example(["LOC+178+LHR", "NAT+2+USAX", "LOC+178+LHR", "COM+?+44 20:TE"], "05B")
+@settings(max_examples=2000, deadline=None)
+def test_a_body_matched_whole_has_the_faults_of_its_segments_one_by_one(raws: list[str], directory: str) -> None:
+    """``LayoutChecker.faults`` first offers the whole run of segments to one expression; whatever
+    the segments, it must find what checking each segment by itself finds. Texts with release
+    characters or non-ASCII values, tags with calendar components and tags no layout has are mixed
+    in, with repeats."""
+    layouts = LAYOUTS[directory]
+    splitter = Splitter(LEVEL_A_DEFAULT)
+    segments = [Segment(raw.split("+", 1)[0], raw, 0, len(raw), splitter) for raw in raws]
+    one_by_one = [(segment, faults) for segment in segments if segment.tag in layouts
+                  and (faults := _check_values(segment, layouts[segment.tag]))]
+    assert LayoutChecker(layouts, LEVEL_A_DEFAULT).faults(segments) == one_by_one
 
 
 def _split_by_hand(raw: str, sep: str, rel: str) -> list[str]:
