@@ -76,7 +76,7 @@ class LayoutChecker:
     and each distinct segment text is checked once (``LOC+178+LHR`` on every traveller of a list).
 
     Most messages are clean throughout, so a whole message is first offered to one expression made
-    of every tag's clean pattern (``_Body``): when it matches, no segment needs a look of its own."""
+    of every tag's clean pattern (``_body_pattern``): when it matches, no segment needs a look of its own."""
 
     __slots__ = ("_body", "_checked", "_layouts", "_release", "_terminator")
 
@@ -106,15 +106,15 @@ class LayoutChecker:
                 found.append((segment, faults))
         return found
 
-    def _unvouched(self, body: _Body, segments: list[Segment]) -> list[Segment]:
-        """The segments ``body`` cannot vouch for, in order: every one when it does not match; else
-        those of the tags it leaves to be checked separately, and those whose text the clean
-        patterns do not judge (release characters, non-ASCII: see ``_layout_faults``), which are
-        left out of the text it reads. That text is the segments' distinct texts, each with its
-        terminator: the tokenizer took out whatever came between them, and a text repeated on
-        every traveller of a list (``LOC+178+LHR``) is read once."""
+    def _unvouched(self, body: re.Pattern[str], segments: list[Segment]) -> list[Segment]:
+        """The segments ``body`` cannot vouch for, in order: every one when it does not match, else
+        those whose text the clean patterns do not judge (release characters, non-ASCII: see
+        ``_layout_faults``), which it does not read. What it reads is the segments' distinct texts,
+        each with its terminator: the tokenizer took out whatever came between them, and a text
+        repeated on every traveller of a list (``LOC+178+LHR``) is read once. The passes over all
+        the segments are C-level: a list has thousands."""
         release, term = self._release, self._terminator
-        unique = dict.fromkeys(map(_RAW, segments))  # C-level passes over the segments, here and below
+        unique = dict.fromkeys(map(_RAW, segments))
         text = term.join(unique)
         aside: set[str] = set()
         if release is not None and release in text:
@@ -123,16 +123,9 @@ class LayoutChecker:
             aside.update([raw for raw in unique if not raw.isascii()])
         if aside:
             text = term.join([raw for raw in unique if raw not in aside])
-        if text and body.pattern.fullmatch(text + term) is None:
+        if text and body.fullmatch(text + term) is None:
             return segments
-        separately = body.separately
-        if separately and aside:
-            return [segment for segment in segments if segment.tag in separately or segment.raw in aside]
-        if separately:
-            return list(compress(segments, map(separately.__contains__, map(_TAG, segments))))
-        if aside:
-            return list(compress(segments, map(aside.__contains__, map(_RAW, segments))))
-        return []
+        return list(compress(segments, map(aside.__contains__, map(_RAW, segments)))) if aside else []
 
     def __call__(self, segment: Segment) -> list[ElementFault] | None:
         """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""
@@ -140,7 +133,7 @@ class LayoutChecker:
         return None if entry is None else _layout_faults(segment, entry, self._release)
 
 
-_RAW, _TAG = attrgetter("raw"), attrgetter("tag")
+_RAW = attrgetter("raw")
 _UNSEEN: list[ElementFault] = []  # the cache's "not checked yet", told apart by identity
 
 
@@ -210,7 +203,7 @@ def _check_values(segment: Segment, layout: tuple[Element, ...]) -> list[Element
 _Rule = tuple[Component, bool, bool, int, int, frozenset[str] | None]
 _COMPILED: dict[int, tuple[tuple[Element, ...], tuple[tuple[_Rule, ...], ...], tuple[int, ...]]] = {}
 _CLEAN: dict[tuple[int, str, str, str], tuple[tuple[Element, ...], _Clean | None]] = {}
-_BODY: dict[tuple[int, str, str, str], tuple[dict[str, tuple[Element, ...]], _Body | None]] = {}
+_BODY: dict[tuple[int, str, str, str], tuple[dict[str, tuple[Element, ...]], re.Pattern[str] | None]] = {}
 # sets of separators come from the senders' UNA: the caches forget them all past this many (per table)
 _PATTERNS_KEPT = 64
 
@@ -244,35 +237,30 @@ class _Clean(NamedTuple):
     calendar: tuple[tuple[str, str], ...]
 
 
-class _Body(NamedTuple):
-    """Every tag's clean pattern in one expression over a run of segments, each with its terminator;
-    and the tags it leaves to be checked one by one."""
-
-    pattern: re.Pattern[str]
-    separately: frozenset[str]  # tags whose calendar values a pattern cannot judge, or with no clean pattern
-
-
 def _body_pattern(layouts: dict[str, tuple[Element, ...]], cleans: dict[str, tuple[tuple[Element, ...], _Clean | None]],
-                  delimiters: Delimiters) -> _Body | None:
-    """One alternative per tag, its tag then its clean pattern then the terminator; one more for
-    any other segment (a tag no layout has, or one left to be checked by itself). As no clean value
-    holds a terminator, each alternative matches a whole segment or nothing, which is why each is
-    atomic (a segment, once read, is never read another way) and the whole match takes linear time
-    even when it fails. Its match says of every segment what ``_layout_faults`` says of each: clean.
-    Cached per layouts and separators, like the clean patterns. None when no tag has a pattern."""
+                  delimiters: Delimiters) -> re.Pattern[str] | None:
+    """One alternative per tag, its tag then its clean pattern then the terminator; one more for a
+    segment of any other tag. As no clean value holds a terminator, each alternative matches a
+    whole segment or nothing, which is why each is atomic (a segment, once read, is never read
+    another way) and the whole match takes linear time even when it fails. Its match says of every
+    segment what ``_layout_faults`` says of each: clean.
+
+    None when a tag has calendar components (a pattern cannot tell 30 February: PNRGOV's TVL and
+    RCI, on every PNR) or no clean pattern: the segments are then checked one by one. Cached per
+    layouts and separators, like the clean patterns."""
     key = (id(layouts), delimiters.element, delimiters.component, delimiters.segment)
     entry = _BODY.get(key)
     if entry is None or entry[0] is not layouts:
         if len(_BODY) >= _PATTERNS_KEPT:
             _BODY.clear()
-        together = {tag: clean for tag, (_, clean) in cleans.items() if clean is not None and not clean.calendar}
         body = None
-        if together:
+        judged = [(tag, clean) for tag, (_, clean) in cleans.items() if clean is not None and not clean.calendar]
+        if judged and len(judged) == len(cleans):
             elem, term = re.escape(delimiters.element), re.escape(delimiters.segment)
-            alternatives = [f"{re.escape(tag)}(?:{clean.pattern.pattern}){term}" for tag, clean in together.items()]
-            tags = "|".join(re.escape(tag) for tag in together)
+            alternatives = [f"{re.escape(tag)}(?:{clean.pattern.pattern}){term}" for tag, clean in judged]
+            tags = "|".join(re.escape(tag) for tag in cleans)
             alternatives.append(f"(?!(?:{tags})(?:{elem}|{term}))[^{term}]*{term}")
-            body = _Body(re.compile(f"(?:(?>{'|'.join(alternatives)}))*+"), frozenset(cleans) - frozenset(together))
+            body = re.compile(f"(?:(?>{'|'.join(alternatives)}))*+")
         entry = _BODY[key] = (layouts, body)
     return entry[1]
 

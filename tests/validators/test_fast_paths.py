@@ -89,8 +89,8 @@ def test_clean_pattern_agrees_with_the_value_by_value_check(raw: str, directory:
 def test_a_body_matched_whole_has_the_faults_of_its_segments_one_by_one(raws: list[str], directory: str) -> None:
     """``LayoutChecker.faults`` first offers the whole run of segments to one expression; whatever
     the segments, it must find what checking each segment by itself finds. Texts with release
-    characters or non-ASCII values, tags with calendar components and tags no layout has are mixed
-    in, with repeats."""
+    characters or non-ASCII values and tags no layout has are mixed in, with repeats. (PNRGOV's
+    layouts, with calendar components, are always checked one by one: drawn all the same.)"""
     layouts = LAYOUTS[directory]
     splitter = Splitter(LEVEL_A_DEFAULT)
     segments = [Segment(raw.split("+", 1)[0], raw, 0, len(raw), splitter) for raw in raws]
