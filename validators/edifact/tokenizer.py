@@ -57,8 +57,7 @@ class Splitter:
         delimiters = self.delimiters
         rel = delimiters.release
         if rel is None or rel not in raw:
-            comp = delimiters.component
-            elements = [part.split(comp) for part in raw.split(delimiters.element)[1:]]
+            elements = _plain_split(raw, delimiters.element, delimiters.component)
         else:
             elements = split_elements(raw, delimiters)
         encoding = self.encoding
@@ -119,14 +118,24 @@ def split_elements(raw: str, delimiters: Delimiters) -> list[list[str]]:
     """The data elements of a segment's raw text (the tag is not an element)."""
     rel = delimiters.release
     if rel is None or rel not in raw:
-        comp = delimiters.component
-        return [part.split(comp) for part in raw.split(delimiters.element)[1:]]
+        return _plain_split(raw, delimiters.element, delimiters.component)
     unescape = _unescaper(rel)
     result: list[list[str]] = []
     for element in _split_on(raw, delimiters.element, rel)[1:]:
         components = _split_on(element, delimiters.component, rel)
         result.append([unescape.sub(r"\1", c) if rel in c else c for c in components])
     return result
+
+
+def _plain_split(raw: str, elem: str, comp: str) -> list[list[str]]:
+    """The data elements of a text without release characters. Most texts split for the first time
+    in a list hold one data element (``DTM+329:850101``, ``RFF+AVF:AB12CD``: one per traveller):
+    they take no comprehension (a function call of its own on this Python) and no copy of the list."""
+    parts = raw.split(elem)
+    del parts[0]  # the tag
+    if len(parts) == 1:
+        return [parts[0].split(comp)]
+    return [part.split(comp) for part in parts]
 
 
 @dataclass(slots=True)
