@@ -9,7 +9,8 @@
 - A region laid out one segment per line is split at "terminator CR LF" in one go
   (``tokenizer._lines``); what it reads must be what the careful segment-by-segment loop reads.
 - ``valid_calendar`` and the Manifest's date reading judge dates from their digits, never through
-  ``datetime.date``; they must agree with it for every month and day.
+  ``datetime.date``; they must agree with it for every month and day. The content rules compare
+  the ISO dates as text; that must order them as dates.
 - ``LineIndex`` counts lines and columns from the nearest offset it was asked before.
 - The tokenizer takes a segment's tag from a memo of the tags it has seen, by the segment's first
   four characters; it must read what looking for the element separator every time reads.
@@ -34,6 +35,7 @@ from validators.edifact.delimiters import LEVEL_A_DEFAULT
 from validators.edifact.tokenizer import LineIndex, Segment, SegmentRun, Splitter, _split_on, read_segments
 from validators.elements import LayoutChecker, _check_values, check_segment, valid_calendar
 from validators.paxlst.manifest import _iso_date, _Latest
+from validators.paxlst.rules import _days_before
 from validators.paxlst.segments import LAYOUTS as PAXLST_LAYOUTS
 from validators.pnrgov.segments import LAYOUTS as PNRGOV_LAYOUTS
 
@@ -229,6 +231,17 @@ def test_manifest_dates_agree_with_date(latest: date | None) -> None:
                                                              "00000101", "99991231", "1x0101", "1234567"]
     wrong = [value for value in values if _iso_date(value, anchor) != _iso_by_date(value, latest)]
     assert wrong == []
+
+
+@given(st.dates(), st.dates(), st.integers(0, 50_000))
+@example(date(121, 3, 1), date(1, 1, 1), 120 * 366)  # the earliest birth would be before the year 1
+@settings(max_examples=3000, deadline=None)
+def test_content_rules_compare_iso_dates_as_dates(flight: date, other: date, days: int) -> None:
+    """The content rules compare the Manifest's ISO dates as text: a birth after the flight or more
+    than so many days before it, an expiry before it."""
+    born = other.isoformat()
+    assert (born > flight.isoformat()) == (other > flight)
+    assert (born < _days_before(flight, days)) == ((flight - other).days > days)
 
 
 @given(st.text("ab\n\r", max_size=120), st.data())

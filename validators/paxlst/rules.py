@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from validators.edifact.tokenizer import Segment
@@ -78,6 +78,10 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
                 _check_date(dtm, dtm.elements, report)
     travellers = [group for group in root.groups if group.rule.name == "SG4"]
     required = [REQUIREMENTS[name] for name in profile.paxlst_require]
+    # the Manifest's dates are ISO text, which orders as the dates do: the flight day and the earliest
+    # plausible birth are compared as text too, not turned into a date for every traveller
+    day = flight_day.isoformat() if flight_day is not None else ""
+    earliest_birth = _days_before(flight_day, OLDEST_AGE * 366)
     for group, traveller in zip(travellers, manifest.travellers, strict=True):
         # one pass over the traveller's segments, the usual values judged inline (this runs for every
         # person on every list); a value that fails is explained by the helper that names the fault
@@ -97,19 +101,18 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
                 if code and code not in ISO_3166_1:
                     place = "nationality" if tag == "NAT" else COUNTRY_PLACES[qualifier]
                     _check_country(segment, 2, place, countries.is_nationality, "nationality", report)
-        if traveller.birth_date and flight_day is not None:
-            born = date.fromisoformat(traveller.birth_date)
-            if born > flight_day or (flight_day - born).days > OLDEST_AGE * 366:
-                birth = next(d for d in group.all("DTM") if d.value(1, 1) == "329")  # where birth_date was read
-                if born > flight_day:
-                    report("PAXLST-BIRTH-FUTURE", Scope.BUSINESS, birth, 1, 2, {})
-                else:
-                    report("PAXLST-BIRTH-AGE", Scope.BUSINESS, birth, 1, 2, {"years": str(OLDEST_AGE)})
+        born = traveller.birth_date
+        if born and day and (born > day or born < earliest_birth):
+            birth = next(d for d in group.all("DTM") if d.value(1, 1) == "329")  # where birth_date was read
+            if born > day:
+                report("PAXLST-BIRTH-FUTURE", Scope.BUSINESS, birth, 1, 2, {})
+            else:
+                report("PAXLST-BIRTH-AGE", Scope.BUSINESS, birth, 1, 2, {"years": str(OLDEST_AGE)})
         if traveller.documents:
             documents = iter(traveller.documents)
             for doc_group in group.groups:
                 if doc_group.rule.name == "SG5":
-                    _check_document(doc_group, next(documents).expiry, flight_day, report)
+                    _check_document(doc_group, next(documents).expiry, day, report)
         if required:
             missing = [requirement.words for requirement in required if not requirement.present(traveller)]
             if missing:
@@ -236,9 +239,18 @@ def _check_date(dtm: Segment, elements: list[list[str]], report: Report) -> None
                 "what": TIME_QUALIFIERS[qualifier], "format": "CCYYMMDDHHMM" if fmt == "203" else "YYMMDDHHMM"})
 
 
-def _check_document(group: Node, expiry: str | None, flight_day: date | None, report: Report) -> None:
+def _days_before(day: date | None, days: int) -> str:
+    """The ISO date ``days`` before ``day``; "" (before any ISO date) when there is no day or that
+    would be before the year 1."""
+    if day is None or day.toordinal() <= days:
+        return ""
+    return (day - timedelta(days=days)).isoformat()
+
+
+def _check_document(group: Node, expiry: str | None, day: str, report: Report) -> None:
     """One pass over a document group: the DOC (its trigger, always first), then its dates and
-    issuing state in table order (DTM before LOC)."""
+    issuing state in table order (DTM before LOC). ``day`` is the flight day as ISO text, "" when
+    unknown."""
     segments = group.segments
     doc = segments[0]
     elements = doc.elements
@@ -265,9 +277,10 @@ def _check_document(group: Node, expiry: str | None, flight_day: date | None, re
             code = elements[1][0] if len(elements) > 1 else ""
             if code and code not in ISO_3166_1:
                 _check_country(segment, 2, "document issuing state", countries.is_issuer, "issuer", report)
-    if expiry and flight_day is not None and date.fromisoformat(expiry) < flight_day:
+    if expiry and expiry < day:
         dtm = next(d for d in group.all("DTM") if d.value(1, 1) == "36")
-        report("PAXLST-DOC-EXPIRED", Scope.BUSINESS, dtm, 1, 2, {"days": str((flight_day - date.fromisoformat(expiry)).days)})
+        days = date.fromisoformat(day) - date.fromisoformat(expiry)
+        report("PAXLST-DOC-EXPIRED", Scope.BUSINESS, dtm, 1, 2, {"days": str(days.days)})
 
 
 def _check_totals(root: Node, manifest: Manifest, report: Report) -> None:
