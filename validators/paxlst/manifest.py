@@ -273,16 +273,22 @@ class _Latest(NamedTuple):
         return cls(f"{day.year:04d}{day.month:02d}{day.day:02d}", f"{century:02d}", f"{century - 1:02d}" if century else "")
 
 
+# every MMDD of a leap year → its ISO ending: the two-digit-year reading builds the date from it
+_ISO_MONTH_DAY = {month_day: f"-{month_day[:2]}-{month_day[2:]}" for month_day in sorted(MONTH_DAYS)}
+
+
 def _iso_date(value: str, latest: _Latest | None) -> str | None:
     """YYMMDD or CCYYMMDD as ISO. A two-digit year takes the latest century that keeps the date no
     later than ``latest``: the flight day for births and issue dates, fifteen years after it for
     expiry dates (no travel document is valid longer), so ``610218`` on a 2017 flight is 1961.
 
     Two dates per traveller on every list, so the digits are compared and joined as text (CCYYMMDD
-    strings order as the dates do), never turned into numbers or a ``date``."""
+    strings order as the dates do), never turned into numbers or a ``date``, and as few strings
+    are made as can be (each costs more than the comparisons)."""
     if len(value) == 6 and latest is not None:
         month_day = value[2:]
-        if not (value.isdigit() and value.isascii() and month_day in MONTH_DAYS):
+        iso_month_day = _ISO_MONTH_DAY.get(month_day)  # "-MM-DD", for a real month and day
+        if iso_month_day is None or not (value.isdigit() and value.isascii()):
             return None
         full = latest.century + value
         # 29 February compares as the 28th: whether the year is a leap year is asked once it is chosen
@@ -292,7 +298,7 @@ def _iso_date(value: str, latest: _Latest | None) -> str | None:
             full = latest.previous + value
         if full < "0001" or (month_day == "0229" and not isleap(int(full[:4]))):
             return None  # the year 0, or 29 February of a century year that is no leap year (1900)
-        return f"{full[:4]}-{value[2:4]}-{value[4:]}"
+        return full[:4] + iso_month_day
     if len(value) == 8:
         return f"{value[:4]}-{value[4:6]}-{value[6:]}" if valid_calendar("date", value) else None
     return None  # without a day to place the century by, a two-digit year stays unread
