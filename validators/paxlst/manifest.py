@@ -194,17 +194,15 @@ def _traveller(group: Node, births: _Latest | None, expiries: _Latest | None) ->
     elements = segments[0].elements  # the NAD
     function = elements[0][0] if elements else ""
     names = [v for v in elements[3] if v] if len(elements) > 3 else []
-    return Traveller(
-        position=segments[0].position,
-        role=ROLES.get(function, function),
-        surname=names[0] if names else "",
-        given_names=tuple(names[1:]),
-        references=references,
-        documents=tuple([_document(doc, births, expiries) for doc in group.groups if doc.rule.name == "SG5"]),
-        **fields,  # type: ignore[arg-type]
-    )
+    # positional: msgspec matches keyword arguments by name, which costs several times the construction
+    return Traveller(segments[0].position, ROLES.get(function, function), names[0] if names else "", tuple(names[1:]),
+                     *map(fields.get, _READ_FIELDS),  # type: ignore[arg-type]
+                     references, tuple([_document(doc, births, expiries) for doc in group.groups if doc.rule.name == "SG5"]))
 
 
+# the Traveller fields read from the group's segments by name, in the struct's order: those between the
+# NAD's (position, role, names) and the references and documents
+_READ_FIELDS = Traveller.__struct_fields__[4:-2]
 _NO_ELEMENT = ("",)  # what a segment without data elements reads as: every value empty
 # the first of these segments in a traveller group fills one field, from the first component of an
 # element (0-based: ATT's third data element is the gender)
@@ -230,13 +228,9 @@ def _document(group: Node, births: _Latest | None, expiries: _Latest | None) -> 
             issued_in = True
             issuing_state = (elements[1][0] if len(elements) > 1 else "") or None
     doc = segments[0].elements
-    return Document(
-        type=doc[0][0] if doc else "",
-        number=doc[1][0] if len(doc) > 1 else "",
-        issuing_state=issuing_state,
-        expiry=_iso_date(dates["36"], expiries) if "36" in dates else None,
-        issued=_iso_date(dates["182"], births) if "182" in dates else None,
-    )
+    return Document(doc[0][0] if doc else "", doc[1][0] if len(doc) > 1 else "", issuing_state,  # type, number
+                    _iso_date(dates["36"], expiries) if "36" in dates else None,  # expiry
+                    _iso_date(dates["182"], births) if "182" in dates else None)  # issued
 
 
 def _years_after(day: date | None, years: int) -> date | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance.builders import PaxlstSpec, paxlst
+from validators.paxlst.manifest import _READ_FIELDS, _SINGLE, TRAVELLER_PLACES, Traveller
 from validators.validate import validate
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "edifact"
@@ -43,6 +44,15 @@ def test_passenger_list_fields():
     assert (m.part.common_access_reference, m.part.sequence, m.part.first_last, m.part.final) == (
         "ZZ0123/261123/1420", 1, "F", True)
     assert validate(CLEAN).travellers == 3
+
+
+def test_the_fields_read_by_name_are_those_the_segments_fill():
+    """The Traveller is built positionally (cheaper than keywords, once per traveller): the fields
+    taken from the reader's dictionary, in the struct's order, must be exactly those it fills."""
+    filled = {*TRAVELLER_PLACES.values(), *(name for name, _ in _SINGLE.values()), "birth_date"}
+    assert set(_READ_FIELDS) == filled and len(_READ_FIELDS) == len(filled)
+    names = Traveller.__struct_fields__
+    assert names[names.index(_READ_FIELDS[0]):names.index(_READ_FIELDS[-1]) + 1] == _READ_FIELDS
 
 
 def test_crew_list_fields():
