@@ -47,10 +47,11 @@ Server mode — decisions where the issue left room, so carriers and operators c
   logged at every start (``sftp_listening``).
 
 Client mode: each ``[[sftp.pollers]]`` entry polls one remote drop every ``interval_seconds``,
-submits each file in ``remote_inbox`` and, only after the local commit, deletes or moves the remote
-file, then uploads the acknowledgements to ``remote_acks`` (``<name>.<kind>``, written as ``.part``
-and renamed). The remote host key is always checked against ``known_hosts``; an unknown or changed
-key stops that poller (``sftp_poller_host_key_mismatch``, metric ``paxgate_sftp_poller_up`` 0).
+submits each file in ``remote_inbox`` and, only after the local commit, uploads the
+acknowledgements to ``remote_acks`` (``<name>.<kind>``, written as ``.part`` and renamed), then
+deletes or moves the remote file (if the upload fails, the file stays and is answered again).
+The remote host key is always checked against ``known_hosts``; an unknown or changed key stops
+that poller (``sftp_poller_host_key_mismatch``, metric ``paxgate_sftp_poller_up`` 0).
 """
 
 from __future__ import annotations

@@ -760,9 +760,10 @@ async def test_poller_fetches_submits_deletes_and_uploads_the_acknowledgement(gw
     (drop.dir("p1", "out") / "drop-1.edi.part").write_bytes(payload[:10])  # the carrier's own upload in progress
     (drop.dir("p1", "out") / "drop-1.edi").write_bytes(payload)
     ack = drop.dir("p1", "in") / "drop-1.edi.contrl"
-    await wait_for(ack.exists, timeout=10)
+    source = drop.dir("p1", "out") / "drop-1.edi"
+    # the acknowledgement goes up first, then the file is deleted: wait for both, not the first alone
+    await wait_for(lambda: ack.exists() and not source.exists(), timeout=10)
     assert contrl_accepts(ack.read_bytes(), reference)
-    assert not (drop.dir("p1", "out") / "drop-1.edi").exists()
     assert (drop.dir("p1", "out") / "drop-1.edi.part").exists(), "files in progress are left alone"
     assert not (drop.dir("p1", "in") / "drop-1.edi.contrl.part").exists()
     receipt = await gw.receipt("drop-1.edi", account="PD")
@@ -774,9 +775,10 @@ async def test_poller_moves_the_remote_file_when_configured(gw: Sftp):
     payload, reference = message()
     (drop.dir("p2", "out") / "drop-2.edi").write_bytes(payload)
     ack = drop.dir("p2", "in") / "drop-2.edi.contrl"
-    await wait_for(ack.exists, timeout=10)
+    moved = drop.dir("p2", "done") / "drop-2.edi"
+    await wait_for(lambda: ack.exists() and moved.exists(), timeout=10)  # the acknowledgement first, then the move
     assert contrl_accepts(ack.read_bytes(), reference)
-    assert (drop.dir("p2", "done") / "drop-2.edi").read_bytes() == payload
+    assert moved.read_bytes() == payload
     assert not (drop.dir("p2", "out") / "drop-2.edi").exists()
 
 
