@@ -57,9 +57,14 @@ class Splitter:
         delimiters = self.delimiters
         rel = delimiters.release
         if rel is None or rel not in raw:
-            elements = _plain_split(raw, delimiters.element, delimiters.component)
+            parts = raw.split(delimiters.element)
+            del parts[0]  # the tag
+            comp = delimiters.component
+            # most texts split for the first time in a list hold one data element (DTM+329:850101,
+            # RFF+AVF:AB12CD: one per traveller): no comprehension for them (a call of its own on this Python)
+            elements = [parts[0].split(comp)] if len(parts) == 1 else [part.split(comp) for part in parts]
         else:
-            elements = split_elements(raw, delimiters)
+            elements = _released_split(raw, delimiters)
         encoding = self.encoding
         if encoding is not None and not raw.isascii():
             elements = [[v if v.isascii() else v.encode("latin-1").decode(encoding, "replace") for v in components]
@@ -115,27 +120,20 @@ class Segment(msgspec.Struct, gc=False, eq=False):
 
 
 def split_elements(raw: str, delimiters: Delimiters) -> list[list[str]]:
-    """The data elements of a segment's raw text (the tag is not an element)."""
+    """The data elements of one segment's raw text (the tag is not an element), as a segment reads them."""
+    return Splitter(delimiters).split(raw)
+
+
+def _released_split(raw: str, delimiters: Delimiters) -> list[list[str]]:
+    """``split_elements`` for a text holding the release character (``delimiters.release``)."""
     rel = delimiters.release
-    if rel is None or rel not in raw:
-        return _plain_split(raw, delimiters.element, delimiters.component)
+    assert rel is not None
     unescape = _unescaper(rel)
     result: list[list[str]] = []
     for element in _split_on(raw, delimiters.element, rel)[1:]:
         components = _split_on(element, delimiters.component, rel)
         result.append([unescape.sub(r"\1", c) if rel in c else c for c in components])
     return result
-
-
-def _plain_split(raw: str, elem: str, comp: str) -> list[list[str]]:
-    """The data elements of a text without release characters. Most texts split for the first time
-    in a list hold one data element (``DTM+329:850101``, ``RFF+AVF:AB12CD``: one per traveller):
-    they take no comprehension (a function call of its own on this Python) and no copy of the list."""
-    parts = raw.split(elem)
-    del parts[0]  # the tag
-    if len(parts) == 1:
-        return [parts[0].split(comp)]
-    return [part.split(comp) for part in parts]
 
 
 @dataclass(slots=True)
