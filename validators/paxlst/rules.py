@@ -82,25 +82,34 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
     # plausible birth are compared as text too, not turned into a date for every traveller
     day = flight_day.isoformat() if flight_day is not None else ""
     earliest_birth = _days_before(flight_day, OLDEST_AGE * 366)
+    # the texts of traveller segments (dates aside) found clean so far: the checks depend on the text
+    # alone, and a list repeats most of them on every traveller (LOC+178+LHR, NAT+2+GBR)
+    clean: set[str] = set()
     for group, traveller in zip(travellers, manifest.travellers, strict=True):
         # one pass over the traveller's segments, the usual values judged inline (this runs for every
         # person on every list); a value that fails is explained by the helper that names the fault
         for segment in group.segments:
             tag = segment.tag
-            if tag not in _TRAVELLER_TAGS:
+            if tag not in _TRAVELLER_TAGS or segment.raw in clean:
                 continue
             elements = segment.elements
             qualifier = elements[0][0] if elements else ""
             qualifiers = _TRAVELLER_QUALIFIERS.get(tag)
+            fine = True
             if qualifiers is not None and qualifier not in qualifiers[1]:
                 _check_qualifier(segment, qualifier, group, qualifiers, report)
+                fine = False
             if tag == "DTM":
                 _check_date(segment, elements, report)
-            elif tag == "NAT" or (tag == "LOC" and qualifier in COUNTRY_PLACES):
+                continue  # dates are mostly distinct: not remembered
+            if tag == "NAT" or (tag == "LOC" and qualifier in COUNTRY_PLACES):
                 code = elements[1][0] if len(elements) > 1 else ""
                 if code and code not in ISO_3166_1:
                     place = "nationality" if tag == "NAT" else COUNTRY_PLACES[qualifier]
                     _check_country(segment, 2, place, countries.is_nationality, "nationality", report)
+                    fine = False
+            if fine:
+                clean.add(segment.raw)
         born = traveller.birth_date
         if born and day and (born > day or born < earliest_birth):
             birth = next(d for d in group.all("DTM") if d.value(1, 1) == "329")  # where birth_date was read

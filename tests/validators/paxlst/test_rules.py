@@ -45,6 +45,18 @@ def test_wrong_nationality_code_gets_did_you_mean_and_rejects_at_its_element():
     assert b"UCS+42'UCD+12+3'" in contrl(report)
 
 
+def test_a_faulty_text_on_every_traveller_is_reported_on_every_one():
+    """Clean traveller texts are judged once per list; one with a fault is reported wherever it comes."""
+    text = CLEAN
+    for code in ("IRL", "JOR", "DEU"):
+        text = text.replace(f"NAT+2+{code}'", "NAT+2+GER'")
+    report = check(text.replace("LOC+178+LHR'", "LOC+125+LHR'"))
+    positions = {code: sorted(f.location.segment_position for f in report.findings if f.code == code)
+                 for code in ("PAXLST-COUNTRY-CODE", "PAXLST-QUALIFIER-GROUP")}
+    assert len(positions["PAXLST-COUNTRY-CODE"]) == 3 and len(set(positions["PAXLST-COUNTRY-CODE"])) == 3
+    assert len(positions["PAXLST-QUALIFIER-GROUP"]) == 3 and len(set(positions["PAXLST-QUALIFIER-GROUP"])) == 3
+
+
 @pytest.mark.parametrize(("old", "new", "valid"), [
     ("NAT+2+DEU", "NAT+2+D", True),  # Germany as the MRZ writes it
     ("NAT+2+DEU", "NAT+2+XXA", True),  # stateless person: a nationality status
