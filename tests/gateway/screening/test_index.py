@@ -27,6 +27,8 @@ from gateway.screening.match import name_score
 from gateway.screening.screener import prepare
 from gateway.screening.subjects import Subject
 
+UNSPECIFIED = "XXX"  # ICAO Doc 9303: person of unspecified nationality, a state no listed document names
+
 LONG = Entry("LONG-1", ("ABDULRAHMAN KHALIFA BIN SALEH MUBARAK QASIMI NOURI JABBAR TARIQ",), (), (Dob(1970, 1970, 5, 6),),
              ("ARE",), (("X1234567", "ARE"),))
 # its last two tokens, common given names, lie past the row matrix (six wide)
@@ -94,7 +96,7 @@ def manifest(seed: int) -> list[Probe]:
     documented = [e for e in ENTRIES if e.documents][:20]
     for i, entry in enumerate(documented):
         number, state = entry.documents[0]
-        subjects.append(Subject(f"d{i}", "NOBODY", ("ELSE",), None, None, ((number, state if i % 2 else "XXX"),)))
+        subjects.append(Subject(f"d{i}", "NOBODY", ("ELSE",), None, None, ((number, state if i % 2 else UNSPECIFIED),)))
     subjects.append(Subject("long", "QASIMI", ("ABDULRAHMAN", "KHALIFA", "SALEH", "MUBARAK", "NOURI", "JABBAR"), "1970-05-06"))
     subjects.append(Subject("long2", "JABBAR", ("TARIQ",), "1970-05-06", "ARE"))  # tokens past the row width
     subjects.append(Subject("wide", "KOWALSKI", ("TEOFIL",), "1960-03-04"))  # a name score of 0.79: the date decides

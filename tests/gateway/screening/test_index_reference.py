@@ -49,6 +49,8 @@ from gateway.screening.normalise import all_forms, fold_tokens, keys, skeleton
 from gateway.screening.screener import prepare
 from gateway.screening.subjects import Subject
 
+UNSPECIFIED = "XXX"  # ICAO Doc 9303: person of unspecified nationality, a state no listed document names
+
 THRESHOLD = 0.85
 NAME_FLOOR = THRESHOLD - BONUS_MAX - DOCUMENT_OTHER_STATE  # under it a name score decides no hit (see reference)
 BETA = (THRESHOLD - BONUS_MAX - (1 - TRAVELLER_SHARE)) / TRAVELLER_SHARE  # the score's own bound: see the docstring
@@ -73,7 +75,7 @@ def travellers(seed: int, index: ListIndex) -> list[Subject]:
         variant = perturb(tokens, dob, KINDS[i % len(KINDS)], rnd)
         if variant is None:
             continue
-        nationality = rnd.choice((*entry.nationalities, None, "XXX"))
+        nationality = rnd.choice((*entry.nationalities, None, UNSPECIFIED))
         subjects.append(Subject(f"p{i}", variant[0][-1], tuple(variant[0][:-1]),
                                 None if variant[1] is None else f"{variant[1][0]:04d}-{variant[1][1]:02d}-{variant[1][2]:02d}",
                                 nationality))
@@ -86,7 +88,7 @@ def travellers(seed: int, index: ListIndex) -> list[Subject]:
             subjects.append(Subject(f"s{i}", tokens[-1], (rnd.choice(common),), rnd.choice((None, "1975-05-05"))))
     for i, entry in enumerate([e for e in ENTRIES if e.documents][:12]):
         number, state = entry.documents[0]
-        subjects.append(Subject(f"d{i}", "NOBODY", ("ELSE",), None, None, ((number, state if i % 3 else "XXX"),)))
+        subjects.append(Subject(f"d{i}", "NOBODY", ("ELSE",), None, None, ((number, state if i % 3 else UNSPECIFIED),)))
     return subjects
 
 
