@@ -119,13 +119,8 @@ class Segment(msgspec.Struct, gc=False, eq=False):
         return f"Segment({self.tag!r}, {self.elements!r}, offset={self.offset})"
 
 
-def split_elements(raw: str, delimiters: Delimiters) -> list[list[str]]:
-    """The data elements of one segment's raw text (the tag is not an element), as a segment reads them."""
-    return Splitter(delimiters).split(raw)
-
-
 def _released_split(raw: str, delimiters: Delimiters) -> list[list[str]]:
-    """``split_elements`` for a text holding the release character (``delimiters.release``)."""
+    """A segment's data elements when its text holds the release character (``delimiters.release``)."""
     rel = delimiters.release
     assert rel is not None
     unescape = _unescaper(rel)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from validators.edifact.delimiters import IATA_DEFAULT, LEVEL_A_DEFAULT, Delimiters
-from validators.edifact.tokenizer import read_segments, split_elements
+from validators.edifact.tokenizer import Splitter, read_segments
 from validators.edifact.writer import escape, segment, trimmed
 from validators.report import Verdict
 from validators.validate import validate
@@ -87,7 +87,7 @@ def test_escaped_value_splits_back(data):
     d = data.draw(delimiter_sets())
     components = data.draw(st.lists(values(d, LATIN1), min_size=2, max_size=4))
     raw = "TAG" + d.element + d.component.join(escape(c, d) for c in components)
-    assert split_elements(raw, d) == [components]
+    assert Splitter(d).split(raw) == [components]
 
 
 @SETTINGS
