@@ -311,6 +311,8 @@ def _element_regex(spec: Element, delimiters: Delimiters, calendar: list[tuple[s
             text = f"(?:{text})?"
     text = _component_regex(components[0], delimiters, calendar) + text
     if spec.status == "M":
+        if components[0].status == "M":
+            return text  # a mandatory first component holds a value: the element does too, without a look ahead
         return f"(?=[^{elem}{term}]*[^{elem}{comp}{term}]){text}"
     return f"(?:{text}|(?:{comp})*)"
 

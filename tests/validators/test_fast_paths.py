@@ -68,6 +68,10 @@ def segment_texts(draw: st.DrawFn) -> str:
 
 
 @given(segment_texts(), st.sampled_from(sorted(LAYOUTS)))
+# a mandatory element whose first component is optional (PNRGOV MSG C302, RCI C330) must still hold a value
+@example("MSG+", "PNRGOV")
+@example("MSG+:", "PNRGOV")
+@example("RCI+::::+ZZ:ABC123", "PNRGOV")
 @settings(max_examples=3000, deadline=None)
 def test_clean_pattern_agrees_with_the_value_by_value_check(raw: str, directory: str) -> None:
     cut = raw.find("+")

@@ -490,11 +490,12 @@ class _EnvelopeChecker:
     def report_anomalies(self, anomalies: list[Anomaly], whitespace: tuple[int, int] | None) -> None:
         """Tokenizer faults as findings; ``whitespace`` is where whitespace between segments was
         first seen and how often."""
-        starts = [s.offset for s in self.ich.segments]
+        starts: list[int] = []  # where each segment begins, for an anomaly without one (made when first needed)
         maps: dict[int, SegmentMap] = {}
         for anomaly in anomalies:
             segment = anomaly.segment
             if segment is None:
+                starts = starts or [s.offset for s in self.ich.segments]
                 i = bisect.bisect_right(starts, anomaly.offset) - 1
                 segment = self.ich.segments[i] if i >= 0 else None
             if segment is None:

@@ -184,8 +184,10 @@ def read_segments(text: str, start: int, delimiters: Delimiters, encoding: str |
     tail = parts.pop()  # what follows the last terminator: nothing, whitespace, or an unterminated segment
     # what no segment can have unless the region shows it, asked once instead of for every segment
     breaks = not gap and ("\n" in region or "\r" in region)
-    spaced = not gap and any(term + c in region for c in whitespace_chars)
-    trailing = elem + term in region or comp + term in region
+    # one regular expression each, which looks for the terminator and then behind or past it: a
+    # substring search per pair of characters stops at every terminator, several times over
+    spaced = not gap and re.search(f"{re.escape(term)}[{re.escape(whitespace_chars)}]", region) is not None
+    trailing = re.search(f"{re.escape(term)}(?<=[{re.escape(elem + comp)}]{re.escape(term)})", region) is not None
     segments: list[Segment] = []
     append = segments.append
     anomalies: list[Anomaly] = []
