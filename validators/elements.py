@@ -93,6 +93,10 @@ class LayoutChecker:
         (nor its text remembered: a PNR's SSR free texts are long and mostly distinct)."""
         if self._body is not None and segments:
             segments = self._unvouched(self._body, segments)
+        return self._one_by_one(segments)
+
+    def _one_by_one(self, segments: list[Segment]) -> list[tuple[Segment, list[ElementFault]]]:
+        """``faults`` without the whole-message expression: each segment's text judged on its own, once."""
         layouts, checked, release, found = self._layouts, self._checked, self._release, []
         for segment in segments:
             entry = layouts.get(segment.tag)
@@ -114,18 +118,23 @@ class LayoutChecker:
         repeated on every traveller of a list (``LOC+178+LHR``) is read once. The passes over all
         the segments are C-level: a list has thousands."""
         release, term = self._release, self._terminator
-        unique = dict.fromkeys(map(_RAW, segments))
+        unique = dict(zip(map(_RAW, segments), segments, strict=True))  # each distinct text, with a segment of it
         text = term.join(unique)
-        aside: set[str] = set()
+        judged = list(unique)
         if release is not None and release in text:
-            aside.update([raw for raw in unique if release in raw])
+            judged = [raw for raw in judged if release not in raw]
         if not text.isascii():
-            aside.update([raw for raw in unique if not raw.isascii()])
+            judged = [raw for raw in judged if raw.isascii()]
+        aside = unique.keys() - judged if len(judged) < len(unique) else set()
         if aside:
-            text = term.join([raw for raw in unique if raw not in aside])
+            text = term.join(judged)
         if text and body.fullmatch(text + term) is None:
             return segments
-        return list(compress(segments, map(aside.__contains__, map(_RAW, segments)))) if aside else []
+        # a text set aside is checked on one of its segments first; its other segments only need a look
+        # when it has faults (the segments are many, the texts with release characters few)
+        if not self._one_by_one([unique[raw] for raw in aside]):
+            return []
+        return list(compress(segments, map(aside.__contains__, map(_RAW, segments))))
 
     def __call__(self, segment: Segment) -> list[ElementFault] | None:
         """The segment's faults, as ``check_segment`` finds them; None when no layout has its tag."""

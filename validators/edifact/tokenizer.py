@@ -57,12 +57,14 @@ class Splitter:
         delimiters = self.delimiters
         rel = delimiters.release
         if rel is None or rel not in raw:
-            parts = raw.split(delimiters.element)
-            del parts[0]  # the tag
-            comp = delimiters.component
+            elem, comp = delimiters.element, delimiters.component
+            _, separator, rest = raw.partition(elem)  # the tag, cut off without a list to hold it
             # most texts split for the first time in a list hold one data element (DTM+329:850101,
             # RFF+AVF:AB12CD: one per traveller): no comprehension for them (a call of its own on this Python)
-            elements = [parts[0].split(comp)] if len(parts) == 1 else [part.split(comp) for part in parts]
+            if elem not in rest:
+                elements = [rest.split(comp)] if separator else []
+            else:
+                elements = [part.split(comp) for part in rest.split(elem)]
         else:
             elements = _released_split(raw, delimiters)
         encoding = self.encoding
