@@ -85,6 +85,7 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
     # the texts of traveller segments (dates aside) found clean so far: the checks depend on the text
     # alone, and a list repeats most of them on every traveller (LOC+178+LHR, NAT+2+GBR)
     clean: set[str] = set()
+    clean_in_documents: set[str] = set()  # the same for document groups, whose qualifiers differ (LOC+91+GBR)
     for group, traveller in zip(travellers, manifest.travellers, strict=True):
         # one pass over the traveller's segments, the usual values judged inline (this runs for every
         # person on every list); a value that fails is explained by the helper that names the fault
@@ -121,7 +122,7 @@ def check_content(root: Node, manifest: Manifest, flight_day: date | None, profi
             documents = iter(traveller.documents)
             for doc_group in group.groups:
                 if doc_group.rule.name == "SG5":
-                    _check_document(doc_group, next(documents).expiry, day, report)
+                    _check_document(doc_group, next(documents).expiry, day, clean_in_documents, report)
         if required:
             missing = [requirement.words for requirement in required if not requirement.present(traveller)]
             if missing:
@@ -256,10 +257,10 @@ def _days_before(day: date | None, days: int) -> str:
     return (day - timedelta(days=days)).isoformat()
 
 
-def _check_document(group: Node, expiry: str | None, day: str, report: Report) -> None:
+def _check_document(group: Node, expiry: str | None, day: str, clean: set[str], report: Report) -> None:
     """One pass over a document group: the DOC (its trigger, always first), then its dates and
     issuing state in table order (DTM before LOC). ``day`` is the flight day as ISO text, "" when
-    unknown."""
+    unknown; ``clean`` the texts (dates aside) found clean in document groups so far."""
     segments = group.segments
     doc = segments[0]
     elements = doc.elements
@@ -274,18 +275,23 @@ def _check_document(group: Node, expiry: str | None, day: str, report: Report) -
     for segment in segments[1:]:
         tag = segment.tag
         qualifiers = _DOCUMENT_QUALIFIERS.get(tag)
-        if qualifiers is None:
+        if qualifiers is None or segment.raw in clean:
             continue
         elements = segment.elements
         qualifier = elements[0][0] if elements else ""
-        if qualifier not in qualifiers[1]:
+        fine = qualifier in qualifiers[1]
+        if not fine:
             _check_qualifier(segment, qualifier, group, qualifiers, report)
         if tag == "DTM":
             _check_date(segment, elements, report)
-        elif qualifier == "91":
+            continue  # dates are mostly distinct: not remembered
+        if qualifier == "91":
             code = elements[1][0] if len(elements) > 1 else ""
             if code and code not in ISO_3166_1:
                 _check_country(segment, 2, "document issuing state", countries.is_issuer, "issuer", report)
+                fine = False
+        if fine:
+            clean.add(segment.raw)
     if expiry and expiry < day:
         dtm = next(d for d in group.all("DTM") if d.value(1, 1) == "36")
         days = date.fromisoformat(day) - date.fromisoformat(expiry)

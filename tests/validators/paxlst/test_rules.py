@@ -57,6 +57,20 @@ def test_a_faulty_text_on_every_traveller_is_reported_on_every_one():
     assert len(positions["PAXLST-QUALIFIER-GROUP"]) == 3 and len(set(positions["PAXLST-QUALIFIER-GROUP"])) == 3
 
 
+def test_a_faulty_text_in_every_document_is_reported_on_every_one():
+    """Document groups remember their clean texts apart from the travellers' (their qualifiers differ):
+    a stateless status is no issuing state wherever it comes, and LOC+178 belongs to the traveller."""
+    text = CLEAN
+    for code in ("DEU", "IRL", "JOR"):
+        text = text.replace(f"LOC+91+{code}'", "LOC+91+XXA'")
+    report = check(text.replace("LOC+91+USA'", "LOC+178+LHR'"))  # as every traveller's group has it
+    issuers = [f for f in report.findings if f.code == "PAXLST-COUNTRY-CODE"]
+    assert len({f.location.segment_position for f in issuers}) == 3
+    assert {f.location.segment_tag for f in issuers} == {"LOC"}
+    assert only(report, "PAXLST-QUALIFIER-GROUP").location.segment_tag == "LOC"
+    assert [f.code for f in check(CLEAN).findings if f.code == "PAXLST-COUNTRY-CODE"] == []
+
+
 @pytest.mark.parametrize(("old", "new", "valid"), [
     ("NAT+2+DEU", "NAT+2+D", True),  # Germany as the MRZ writes it
     ("NAT+2+DEU", "NAT+2+XXA", True),  # stateless person: a nationality status
